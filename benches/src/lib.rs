@@ -1,0 +1,1 @@
+//! Workloads shared by the benchmarks and by the constant-time verification suite.

@@ -1,0 +1,64 @@
+//! Everything that depends on the instruction set, in one place.
+//!
+//! - [`fence_usize`]: an empty `asm!` block that takes a machine word in a register and hands
+//!   it back. The optimizer cannot see through it, so it cannot prove that a mask is 0 or
+//!   all-ones and turn mask arithmetic back into a branch (curve25519-dalek RUSTSEC-2024-0344
+//!   was such a branch, invented by LLVM). The same template serves x86_64, AArch64, Arm/Thumb
+//!   and RISC-V; other architectures (for example wasm32) fall back to `core::hint::black_box`,
+//!   which the standard library documents as best effort only: treat them as unverified.
+//! - `VALGRIND_SUPPORTED` and `valgrind_request(default, args)`: valgrind's documented "client
+//!   request" magic sequence, per architecture (`x86_64.rs`, `aarch64.rs`). On a real CPU it is a
+//!   few rotates that add up to a full turn and returns `default`; under valgrind it is
+//!   intercepted. Elsewhere (bare-metal Cortex-M, RISC-V) valgrind does not exist and requests
+//!   are no-ops returning `default`.
+#![allow(unsafe_code)]
+
+cfg_if::cfg_if! {
+    if #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv32",
+        target_arch = "riscv64"
+    ))] {
+        /// Returns `x` unchanged through an opaque register round trip.
+        #[inline(always)]
+        pub(crate) fn fence_usize(mut x: usize) -> usize {
+            // SAFETY: the template is an assembler comment: it reads and writes only the register
+            // holding `x`, and touches no memory, no stack and no flags.
+            unsafe {
+                core::arch::asm!(
+                    "/* {0} */",
+                    inout(reg) x,
+                    options(pure, nomem, nostack, preserves_flags)
+                )
+            };
+            x
+        }
+    } else {
+        /// Returns `x` unchanged, hidden from the optimizer as far as `black_box` allows.
+        #[inline(always)]
+        pub(crate) fn fence_usize(x: usize) -> usize {
+            core::hint::black_box(x)
+        }
+    }
+}
+
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "x86_64")] {
+        mod x86_64;
+        pub(crate) use self::x86_64::{valgrind_request, VALGRIND_SUPPORTED};
+    } else if #[cfg(target_arch = "aarch64")] {
+        mod aarch64;
+        pub(crate) use self::aarch64::{valgrind_request, VALGRIND_SUPPORTED};
+    } else {
+        /// No client-request sequence exists for this architecture.
+        pub(crate) const VALGRIND_SUPPORTED: bool = false;
+
+        /// Valgrind is not available here: always returns `default`.
+        #[inline(always)]
+        pub(crate) fn valgrind_request(default: usize, _args: &[usize; 6]) -> usize {
+            default
+        }
+    }
+}

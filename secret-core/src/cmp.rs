@@ -1,0 +1,151 @@
+//! [`CtEq`] and the constant-time comparisons of secrets.
+
+use crate::mask::Mask;
+use crate::plain::CtPlain;
+use crate::{Secret, SecretBool};
+
+/// Constant-time equality: the secret counterpart of `PartialEq`.
+///
+/// Implemented for every `Secret<T>` with `T: CtPlain` (integers, byte arrays, arrays of
+/// integers), for [`SecretBool`], for arrays and slices of `CtEq` values, for
+/// [`SecretOption`](crate::SecretOption), and by `#[derive(Secret)]`.
+/// Implementations must look at every part of both values: no early exit, no branch.
+///
+/// Slices of different lengths compare unequal; their lengths are treated as public.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be compared in constant time",
+    note = "wrap the value in `secret_core::Secret` or derive `secret_core::Secret` for structs of secrets"
+)]
+pub trait CtEq {
+    /// `self == other`, as a secret.
+    fn ct_eq(&self, other: &Self) -> SecretBool;
+
+    /// `self != other`, as a secret.
+    #[inline(always)]
+    fn ct_ne(&self, other: &Self) -> SecretBool {
+        !self.ct_eq(other)
+    }
+}
+
+impl<T: CtPlain> Secret<T> {
+    /// `self == other`, compared without branching (byte arrays a machine word at a time).
+    #[inline(always)]
+    pub fn ct_eq(&self, other: &Self) -> SecretBool {
+        SecretBool::from_mask(Mask::nonzero(T::__diff(&self.value, &other.value)).not())
+    }
+
+    /// `self != other`, compared without branching.
+    #[inline(always)]
+    pub fn ct_ne(&self, other: &Self) -> SecretBool {
+        SecretBool::from_mask(Mask::nonzero(T::__diff(&self.value, &other.value)))
+    }
+
+    /// Compares with a public value of the same type (for example a received MAC tag).
+    #[inline(always)]
+    pub fn ct_eq_public(&self, other: &T) -> SecretBool {
+        SecretBool::from_mask(Mask::nonzero(T::__diff(&self.value, other)).not())
+    }
+
+    /// Whether the value is all zero bits.
+    #[inline(always)]
+    pub fn ct_is_zero(&self) -> SecretBool {
+        self.ct_eq_public(&T::ZERO)
+    }
+}
+
+impl<T: CtPlain> CtEq for Secret<T> {
+    #[inline(always)]
+    fn ct_eq(&self, other: &Self) -> SecretBool {
+        Secret::ct_eq(self, other)
+    }
+    #[inline(always)]
+    fn ct_ne(&self, other: &Self) -> SecretBool {
+        Secret::ct_ne(self, other)
+    }
+}
+
+impl CtEq for SecretBool {
+    #[inline(always)]
+    fn ct_eq(&self, other: &Self) -> SecretBool {
+        !(self ^ other)
+    }
+}
+
+impl<T: CtEq> CtEq for [T] {
+    fn ct_eq(&self, other: &Self) -> SecretBool {
+        let mut acc = SecretBool::new(self.len() == other.len());
+        for (a, b) in self.iter().zip(other) {
+            acc &= a.ct_eq(b);
+        }
+        acc
+    }
+}
+
+impl<T: CtEq, const N: usize> CtEq for [T; N] {
+    #[inline]
+    fn ct_eq(&self, other: &Self) -> SecretBool {
+        self[..].ct_eq(&other[..])
+    }
+}
+
+/// `a < b` on the unsigned twin, with the sign bit flipped first for signed types.
+#[inline(always)]
+fn lt<T: crate::word::Int>(a: T, b: T) -> Mask {
+    use crate::word::Unsigned;
+    let flip = if T::SIGNED {
+        T::U::ONE << (T::U::BITS - 1)
+    } else {
+        T::U::ZERO
+    };
+    Mask::lt(a.to_u() ^ flip, b.to_u() ^ flip)
+}
+
+macro_rules! int_ordering {
+    ($($t:ty),*) => {$(
+        impl Secret<$t> {
+            /// `self < other` (signed types compare signed), without branching.
+            #[inline(always)]
+            pub fn ct_lt(&self, other: &Self) -> SecretBool {
+                SecretBool::from_mask(lt(self.value, other.value))
+            }
+            /// `self <= other`, without branching.
+            #[inline(always)]
+            pub fn ct_le(&self, other: &Self) -> SecretBool {
+                SecretBool::from_mask(lt(other.value, self.value).not())
+            }
+            /// `self > other`, without branching.
+            #[inline(always)]
+            pub fn ct_gt(&self, other: &Self) -> SecretBool {
+                SecretBool::from_mask(lt(other.value, self.value))
+            }
+            /// `self >= other`, without branching.
+            #[inline(always)]
+            pub fn ct_ge(&self, other: &Self) -> SecretBool {
+                SecretBool::from_mask(lt(self.value, other.value).not())
+            }
+            /// The smaller of the two, without branching.
+            #[inline(always)]
+            pub fn ct_min(&self, other: &Self) -> Self {
+                let m = lt(self.value, other.value);
+                Secret::from_raw(<$t as CtPlain>::__select(m, &self.value, &other.value))
+            }
+            /// The larger of the two, without branching.
+            #[inline(always)]
+            pub fn ct_max(&self, other: &Self) -> Self {
+                let m = lt(self.value, other.value);
+                Secret::from_raw(<$t as CtPlain>::__select(m, &other.value, &self.value))
+            }
+        }
+
+        impl subtle::ConstantTimeGreater for Secret<$t> {
+            #[inline(always)]
+            fn ct_gt(&self, other: &Self) -> subtle::Choice {
+                Secret::<$t>::ct_gt(self, other).into()
+            }
+        }
+
+        impl subtle::ConstantTimeLess for Secret<$t> {}
+    )*};
+}
+
+int_ordering!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);

@@ -1,0 +1,41 @@
+//! [`Declassify`]: one name for "make this public" across secret types.
+
+use crate::{Secret, SecretBool};
+use zeroize::Zeroize;
+
+/// A secret type with an explicit way out.
+///
+/// Implemented by [`Secret<T>`] (gives `T`), [`SecretBool`] (gives `bool`), arrays of them, and
+/// by structs deriving `Secret` with `#[secret(declassify = Plain)]`. Generic code and the
+/// derive use it; in ordinary code call the inherent `declassify()` method. Every call is a
+/// point where secret data becomes public: `cargo ct-verify --list-declassify` lists them.
+pub trait Declassify {
+    /// The public type the secret becomes.
+    type Public;
+    /// Gives up secrecy and returns the plain value.
+    fn declassify(self) -> Self::Public;
+}
+
+impl<T: Zeroize> Declassify for Secret<T> {
+    type Public = T;
+    #[inline(always)]
+    fn declassify(self) -> T {
+        Secret::declassify(self)
+    }
+}
+
+impl Declassify for SecretBool {
+    type Public = bool;
+    #[inline(always)]
+    fn declassify(self) -> bool {
+        SecretBool::declassify(self)
+    }
+}
+
+impl<T: Declassify, const N: usize> Declassify for [T; N] {
+    type Public = [T::Public; N];
+    #[inline]
+    fn declassify(self) -> Self::Public {
+        self.map(Declassify::declassify)
+    }
+}

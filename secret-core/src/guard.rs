@@ -1,0 +1,108 @@
+//! Compile-time guards: the operations a secret must not have, with messages that say what to
+//! use instead.
+//!
+//! `Secret<T>` has no `==`, `<`, `Display`, `Hash`, `/` or `%`. Leaving a trait unimplemented
+//! gives a generic compiler error; instead each is "implemented" only under a bound that can
+//! never hold, and that bound's trait carries `#[diagnostic::on_unimplemented]`, so the error
+//! names the constant-time replacement. The traits live in this crate and are implemented for
+//! nothing, so no impl can ever apply (downstream crates cannot implement them for `Secret`
+//! either: both the trait and the type are foreign to them).
+
+use crate::Secret;
+use core::fmt;
+use zeroize::Zeroize;
+
+/// Never implemented: makes `secret == secret` a compile error that points at `ct_eq`.
+#[diagnostic::on_unimplemented(
+    message = "secrets cannot be compared with `==` or `!=`: it would branch on the secret",
+    label = "`{Self}` has no `==`",
+    note = "use `a.ct_eq(&b)` / `a.ct_ne(&b)`, which return a `SecretBool`; `declassify()` it only if the result may be public"
+)]
+pub trait NoSecretEquality {}
+
+/// Never implemented: makes `secret < secret` a compile error that points at `ct_lt`.
+#[diagnostic::on_unimplemented(
+    message = "secrets cannot be ordered with `<`, `<=`, `>`, `>=`: it would branch on the secret",
+    label = "`{Self}` has no `<`",
+    note = "use `a.ct_lt(&b)`, `ct_le`, `ct_gt`, `ct_ge` (they return a `SecretBool`), or `ct_min`/`ct_max`"
+)]
+pub trait NoSecretOrdering {}
+
+/// Never implemented: makes printing a secret with `{}` a compile error.
+#[diagnostic::on_unimplemented(
+    message = "secrets cannot be printed",
+    label = "`{Self}` has no `Display`",
+    note = "Debug formatting prints a redacted form; to print the value, `declassify()` it first (and be sure it may be public)"
+)]
+pub trait NoSecretDisplay {}
+
+/// Never implemented: makes hashing a secret a compile error.
+#[diagnostic::on_unimplemented(
+    message = "secrets cannot be hashed: a hash table keyed by a secret leaks it through timing",
+    label = "`{Self}` has no `Hash`"
+)]
+pub trait NoSecretHash {}
+
+/// Never implemented: makes `secret / secret` and `secret % secret` compile errors.
+#[diagnostic::on_unimplemented(
+    message = "secrets cannot be divided with `/` or `%`: hardware division takes operand-dependent time (KyberSlash)",
+    label = "`{Self}` has no `/` or `%`",
+    note = "use `a.ct_div_rem(&b)`, which returns `(quotient, remainder)` in constant time"
+)]
+pub trait NoSecretDivision {}
+
+impl<T: Zeroize, U: Zeroize> PartialEq<Secret<U>> for Secret<T>
+where
+    Secret<T>: NoSecretEquality,
+{
+    fn eq(&self, _: &Secret<U>) -> bool {
+        unreachable!("NoSecretEquality is never implemented")
+    }
+}
+
+impl<T: Zeroize, U: Zeroize> PartialOrd<Secret<U>> for Secret<T>
+where
+    Secret<T>: NoSecretOrdering + PartialEq<Secret<U>>,
+{
+    fn partial_cmp(&self, _: &Secret<U>) -> Option<core::cmp::Ordering> {
+        unreachable!("NoSecretOrdering is never implemented")
+    }
+}
+
+impl<T: Zeroize> fmt::Display for Secret<T>
+where
+    Secret<T>: NoSecretDisplay,
+{
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        unreachable!("NoSecretDisplay is never implemented")
+    }
+}
+
+impl<T: Zeroize> core::hash::Hash for Secret<T>
+where
+    Secret<T>: NoSecretHash,
+{
+    fn hash<H: core::hash::Hasher>(&self, _: &mut H) {
+        unreachable!("NoSecretHash is never implemented")
+    }
+}
+
+impl<T: Zeroize, R> core::ops::Div<R> for Secret<T>
+where
+    Secret<T>: NoSecretDivision,
+{
+    type Output = Secret<T>;
+    fn div(self, _: R) -> Secret<T> {
+        unreachable!("NoSecretDivision is never implemented")
+    }
+}
+
+impl<T: Zeroize, R> core::ops::Rem<R> for Secret<T>
+where
+    Secret<T>: NoSecretDivision,
+{
+    type Output = Secret<T>;
+    fn rem(self, _: R) -> Secret<T> {
+        unreachable!("NoSecretDivision is never implemented")
+    }
+}

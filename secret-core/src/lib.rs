@@ -1,0 +1,127 @@
+//! Secrets that do not leak through timing or leftover memory.
+//!
+//! ```
+//! use secret_core::{ct_lookup, CtEq, Secret, SecretBool};
+//!
+//! // A MAC check: compare the computed tag with the received one in constant time.
+//! let computed = Secret::new([0x5au8; 32]);
+//! let received = [0x5au8; 32];
+//! let ok: SecretBool = computed.ct_eq_public(&received);
+//! assert!(ok.declassify()); // the verdict is public; the tag never was
+//!
+//! // Arithmetic on secret words wraps and stays secret.
+//! let mut a = Secret::new(0x6170_7865u32);
+//! let b = Secret::new(0x3320_646eu32);
+//! a += &b;
+//! a ^= 0xdead_beef;
+//! let a = a.rotate_left(16);
+//!
+//! // Select, compare and look up without branching on the secret.
+//! let bigger = a.ct_gt(&b).select(&a, &b);
+//! let sbox = [0x63u8, 0x7c, 0x77, 0x7b];
+//! let s = ct_lookup(&sbox, &Secret::new(3usize));
+//! assert_eq!(s.declassify(), 0x7b);
+//! assert_eq!(format!("{bigger:?}"), "Secret<u32>(<redacted>)");
+//! ```
+//!
+//! # What you get
+//!
+//! - [`Secret<T>`] for the twelve primitive integers, byte arrays `[u8; N]`, arrays of
+//!   integers and (feature `alloc`) `Vec<u8>`. Operators wrap; comparisons return
+//!   [`SecretBool`]; nothing converts back to `T` except the greppable
+//!   [`declassify()`](Secret::declassify).
+//! - [`SecretBool`], a full-width mask: `select` is one AND and one XOR.
+//! - [`CtEq`] and [`CtSelect`] without a `Copy` bound, [`SecretOption`] (subtle's `CtOption`
+//!   without the `Default` bound on `map`), [`ct_lookup`] for secret table indices, `ct_div_rem`
+//!   without a hardware divider, shifts and rotations by secret amounts.
+//! - Misuse that does not compile, with messages naming the replacement: `secret == secret`,
+//!   `secret < secret`, `secret / secret`, `println!("{}", secret)`, `if secret.ct_eq(..)`,
+//!   `table[secret]`, `let x: u32 = secret.into()`, hashing, copying without `clone()`.
+//! - Zeroing on drop (`zeroize::ZeroizeOnDrop`), redacted `Debug`.
+//! - Interop: `subtle::Choice` ⇄ [`SecretBool`], `subtle::CtOption` ⇄ [`SecretOption`],
+//!   `subtle::ConstantTimeEq`/`ConstantTimeGreater`/`ConstantTimeLess` for secrets; `zeroize`
+//!   traits throughout. Both crates are re-exported.
+//! - [`taint`]: valgrind client requests, so `cargo ct-verify` can check the *compiled binary*.
+//!
+//! # Threat model: what is guaranteed and what is not
+//!
+//! **Guaranteed, in this crate's code**: no branch and no memory address depends on a secret
+//! (comparisons, selection, lookup, division, secret shifts are mask arithmetic), no variable-
+//! latency division instruction is used on secrets, and every mask passes through a
+//! per-architecture optimization barrier (an empty `asm!` on x86_64, AArch64, Arm/Thumb and
+//! RISC-V; `core::hint::black_box`, best effort, elsewhere) so that LLVM cannot turn it back into
+//! a branch. "Guaranteed" means *checked on the compiled binary* by `cargo ct-verify` (valgrind
+//! taint tracking and instruction-count equality on x86_64; instruction-trace equality under
+//! QEMU on Cortex-M); on targets nobody checks, it is a property of the source only.
+//!
+//! **Not guaranteed**:
+//! - Your code: secret-core stops the easy mistakes at compile time, but a closure that
+//!   declassifies and branches is still a leak. Run ct-verify on your own functions.
+//! - Multiplication latency: 32×32→32 multiplies are constant-time on every mainstream core,
+//!   but the *long* multiplies that `u64 * u64` on 32-bit Arm and `u128` arithmetic compile to
+//!   are early-terminating on Cortex-M3 (`UMULL`), and Cortex-M0 has no 32×32→64 multiply at
+//!   all (a library routine is called). ct-verify's audit engine reports these.
+//! - Copies the compiler makes: moves, spills of registers to the stack, temporaries. Dropping
+//!   a `Secret` wipes *its* storage, not those copies (zeroize's documentation explains why no
+//!   library can). Use the stack and register wiping of the `wipe` module for that.
+//! - Microarchitecture beyond the instruction stream: speculative execution, power and EM
+//!   side channels, data-dependent timing of otherwise constant-time instructions on unusual
+//!   cores.
+//! - Values whose length is secret: lengths of slices and `Vec`s are public by design.
+//!
+//! # Features
+//!
+//! - `alloc`: `Secret<Vec<u8>>` with growth that wipes before it frees.
+//! - `std`: implies `alloc`.
+//! - `derive`: `#[derive(secret_core::Secret)]` for structs of secrets.
+//! - `taint`: `Secret::new` marks values undefined for valgrind memcheck (`cargo ct-verify`
+//!   sets the equivalent `--cfg secret_taint` itself, so you rarely need this).
+//!
+//! # Unsafe code
+//!
+//! The crate denies `unsafe_code` except in four places, each block with a `// SAFETY:` note:
+//! the architecture module (`asm!` fences and valgrind requests), and moving the value out of
+//! a `Secret` in `declassify`.
+#![no_std]
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod arch;
+mod bool;
+mod bytes;
+mod cmp;
+mod declassify;
+mod div;
+pub mod guard;
+mod interop;
+mod lookup;
+mod mask;
+mod ops;
+mod option;
+mod plain;
+mod secret;
+mod select;
+mod shift;
+pub mod taint;
+#[cfg(feature = "alloc")]
+mod vec;
+mod word;
+
+pub use crate::bool::SecretBool;
+pub use crate::bytes::WrappingCast;
+pub use crate::cmp::CtEq;
+pub use crate::declassify::Declassify;
+pub use crate::lookup::ct_lookup;
+pub use crate::option::SecretOption;
+pub use crate::plain::CtPlain;
+pub use crate::secret::Secret;
+pub use crate::select::CtSelect;
+
+pub use subtle;
+pub use zeroize;
+
+#[cfg(feature = "derive")]
+pub use secret_derive::Secret;

@@ -1,0 +1,104 @@
+//! Branchless mask arithmetic: the one place where secret comparisons become masks.
+//!
+//! A [`Mask`] is a machine word that is either all zeros or all ones. Every mask is passed
+//! through the architecture's value fence when it is created and again when it is read, so the
+//! optimizer can never learn that it is 0/-1 and rebuild a branch or a `cmov`-less jump from it.
+//! The comparisons are the classic formulas (Hacker's Delight 2-12) on the unsigned twin of the
+//! type; the intermediate word is fenced before its sign bit is extracted so that LLVM cannot
+//! pattern-match the formula back into an `icmp` that a backend without conditional moves
+//! (Thumb-1 on Cortex-M0) would lower to a branch.
+
+use crate::arch::fence_usize;
+use crate::word::Unsigned;
+
+/// A secret all-zeros / all-ones machine word. Unnameable outside the crate.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Mask(usize);
+
+impl Mask {
+    /// All ones if `bit` is 1, zero if it is 0. `bit` must be 0 or 1.
+    #[inline(always)]
+    pub(crate) fn from_bit(bit: usize) -> Mask {
+        Mask(fence_usize(bit.wrapping_neg()))
+    }
+
+    /// Classifies a public boolean (no secret involved, no branch either).
+    #[inline(always)]
+    pub(crate) fn from_bool(b: bool) -> Mask {
+        Mask::from_bit(b as usize)
+    }
+
+    /// All ones exactly when `folded` is non-zero.
+    #[inline(always)]
+    pub(crate) fn nonzero(folded: usize) -> Mask {
+        let spread = fence_usize(folded | folded.wrapping_neg());
+        Mask::from_bit(spread >> (usize::BITS - 1))
+    }
+
+    /// The raw word, read through the fence.
+    #[inline(always)]
+    pub(crate) fn word(self) -> usize {
+        fence_usize(self.0)
+    }
+
+    /// Whether the mask is set. Public result: only for `declassify`.
+    #[inline(always)]
+    pub(crate) fn reveal(self) -> bool {
+        self.word() & 1 == 1
+    }
+
+    #[inline(always)]
+    pub(crate) fn not(self) -> Mask {
+        Mask(!self.word())
+    }
+
+    #[inline(always)]
+    pub(crate) fn and(self, other: Mask) -> Mask {
+        Mask(self.word() & other.word())
+    }
+
+    #[inline(always)]
+    pub(crate) fn or(self, other: Mask) -> Mask {
+        Mask(self.word() | other.word())
+    }
+
+    #[inline(always)]
+    pub(crate) fn xor(self, other: Mask) -> Mask {
+        Mask(self.word() ^ other.word())
+    }
+
+    /// `a == b`.
+    #[inline(always)]
+    pub(crate) fn eq<U: Unsigned>(a: U, b: U) -> Mask {
+        Mask::nonzero((a ^ b).fold()).not()
+    }
+
+    /// `a < b`, unsigned: the borrow out of `a - b`.
+    #[inline(always)]
+    pub(crate) fn lt<U: Unsigned>(a: U, b: U) -> Mask {
+        let diff = a.wrapping_sub(b);
+        let borrow = ((!a & b) | (!(a ^ b) & diff)).fence() >> (U::BITS - 1);
+        Mask::from_bit(borrow.fold())
+    }
+
+    /// `if self { a } else { b }` without a branch.
+    #[inline(always)]
+    pub(crate) fn select<U: Unsigned>(self, a: U, b: U) -> U {
+        b ^ (U::from_mask(self) & (a ^ b))
+    }
+
+    /// Sets the raw word to zero with a volatile write (for `Zeroize`).
+    #[inline]
+    pub(crate) fn wipe(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
+impl Mask {
+    /// Selects between two masks by a third.
+    #[inline(always)]
+    pub(crate) fn from_select(cond: Mask, a: Mask, b: Mask) -> Mask {
+        Mask(cond.select(a.word(), b.word()))
+    }
+}

@@ -1,0 +1,128 @@
+//! [`CtPlain`]: plain data that secret-core can compare, select and look up without branching.
+
+use crate::mask::Mask;
+use crate::word::{Int, Unsigned};
+use zeroize::Zeroize;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Plain, fixed-size data (the twelve integers and arrays of them, nested to any depth) that
+/// can live in a [`Secret`](crate::Secret) and be handled by mask arithmetic.
+///
+/// `Secret<T>` gets [`CtEq`](crate::CtEq), [`CtSelect`](crate::CtSelect), `ct_eq`/`ct_ne`
+/// and can be produced by [`ct_lookup`](crate::ct_lookup) for every `T: CtPlain`. Byte
+/// slices are compared and selected a machine word at a time. The trait is sealed: its methods
+/// are the crate's internal building blocks.
+pub trait CtPlain: Copy + Zeroize + sealed::Sealed {
+    /// The all-zero value (what [`ct_lookup`](crate::ct_lookup) returns out of range).
+    const ZERO: Self;
+    #[doc(hidden)]
+    fn __diff(a: &Self, b: &Self) -> usize;
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __diff_slice(a: &[Self], b: &[Self]) -> usize {
+        a.iter()
+            .zip(b)
+            .fold(0usize, |acc, (x, y)| acc | Self::__diff(x, y))
+    }
+    #[doc(hidden)]
+    fn __select(mask: Mask, a: &Self, b: &Self) -> Self;
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __select_slice(mask: Mask, a: &[Self], b: &[Self], out: &mut [Self]) {
+        for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+            *o = Self::__select(mask, x, y);
+        }
+    }
+    #[doc(hidden)]
+    fn __or_masked(acc: &mut Self, mask: Mask, x: &Self);
+}
+
+macro_rules! plain_int {
+    ($($t:ident),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl CtPlain for $t {
+            const ZERO: Self = 0;
+            #[inline(always)]
+            fn __diff(a: &Self, b: &Self) -> usize {
+                (a.to_u() ^ b.to_u()).fold()
+            }
+            #[inline(always)]
+            fn __select(mask: Mask, a: &Self, b: &Self) -> Self {
+                <$t>::from_u(mask.select(a.to_u(), b.to_u()))
+            }
+            #[inline(always)]
+            fn __or_masked(acc: &mut Self, mask: Mask, x: &Self) {
+                *acc |= <$t>::from_u(<$t as Int>::U::from_mask(mask) & x.to_u());
+            }
+            plain_int!(@slices $t);
+        }
+    )*};
+    (@slices u8) => {
+        #[inline(always)]
+        fn __diff_slice(a: &[u8], b: &[u8]) -> usize {
+            const W: usize = core::mem::size_of::<usize>();
+            let mut acc = 0usize;
+            let (wa, wb) = (a.chunks_exact(W), b.chunks_exact(W));
+            let (ra, rb) = (wa.remainder(), wb.remainder());
+            for (x, y) in wa.zip(wb) {
+                acc |= word(x) ^ word(y);
+            }
+            for (x, y) in ra.iter().zip(rb) {
+                acc |= (x ^ y) as usize;
+            }
+            acc
+        }
+        #[inline(always)]
+        fn __select_slice(mask: Mask, a: &[u8], b: &[u8], out: &mut [u8]) {
+            const W: usize = core::mem::size_of::<usize>();
+            let m = mask.word();
+            let mut wo = out.chunks_exact_mut(W);
+            let (mut wa, mut wb) = (a.chunks_exact(W), b.chunks_exact(W));
+            for ((o, x), y) in (&mut wo).zip(&mut wa).zip(&mut wb) {
+                let (x, y) = (word(x), word(y));
+                o.copy_from_slice(&(y ^ (m & (x ^ y))).to_ne_bytes());
+            }
+            let m8 = m as u8;
+            let tail = wo.into_remainder().iter_mut().zip(wa.remainder()).zip(wb.remainder());
+            for ((o, x), y) in tail {
+                *o = y ^ (m8 & (x ^ y));
+            }
+        }
+    };
+    (@slices $t:ident) => {};
+}
+
+/// A machine word from exactly `size_of::<usize>()` bytes (native order: only XORed and ORed).
+#[inline(always)]
+fn word(bytes: &[u8]) -> usize {
+    let mut w = [0u8; core::mem::size_of::<usize>()];
+    w.copy_from_slice(bytes);
+    usize::from_ne_bytes(w)
+}
+
+plain_int!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
+impl<T: CtPlain, const N: usize> sealed::Sealed for [T; N] {}
+
+impl<T: CtPlain, const N: usize> CtPlain for [T; N] {
+    const ZERO: Self = [T::ZERO; N];
+    #[inline(always)]
+    fn __diff(a: &Self, b: &Self) -> usize {
+        T::__diff_slice(a, b)
+    }
+    #[inline(always)]
+    fn __select(mask: Mask, a: &Self, b: &Self) -> Self {
+        let mut out = [T::ZERO; N];
+        T::__select_slice(mask, a, b, &mut out);
+        out
+    }
+    #[inline(always)]
+    fn __or_masked(acc: &mut Self, mask: Mask, x: &Self) {
+        for (o, v) in acc.iter_mut().zip(x) {
+            T::__or_masked(o, mask, v);
+        }
+    }
+}

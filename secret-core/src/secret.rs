@@ -1,0 +1,111 @@
+//! [`Secret<T>`]: the wrapper that keeps a value secret until it is explicitly declassified.
+#![allow(unsafe_code)]
+
+use crate::taint;
+use core::fmt;
+use core::mem::ManuallyDrop;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// A secret value of type `T`.
+///
+/// - Made by [`Secret::new`] (classify) and left only by [`Secret::declassify`]: there is no
+///   `Deref`, no `AsRef`, no `Into<T>`, no field access.
+/// - Everything computed from a secret is a secret: operators, comparisons (which give a
+///   [`SecretBool`](crate::SecretBool), not a `bool`), selection, lookup, division.
+/// - Never printed: `Debug` shows `Secret<u32>(<redacted>)`; `Display` does not exist.
+/// - Never compared with `==` or `<`: use [`CtEq`](crate::CtEq) and the `ct_*` methods.
+/// - Not `Copy` (every copy is an explicit `clone()`); zeroed when dropped ([`ZeroizeOnDrop`]).
+///
+/// ```
+/// use secret_core::Secret;
+/// let key = Secret::new(0x1234_5678u32);
+/// let mixed = (&key ^ 0xffff_0000).rotate_left(8) + &key;
+/// assert_eq!(format!("{mixed:?}"), "Secret<u32>(<redacted>)");
+/// let public: u32 = mixed.declassify();
+/// assert_eq!(public, ((0x1234_5678u32 ^ 0xffff_0000).rotate_left(8)).wrapping_add(0x1234_5678));
+/// ```
+#[repr(transparent)]
+pub struct Secret<T: Zeroize> {
+    pub(crate) value: T,
+}
+
+impl<T: Zeroize> Secret<T> {
+    /// Classifies `value`: from here on it is secret.
+    ///
+    /// With the `taint` feature (or `--cfg secret_taint`), the value's bytes are marked
+    /// *undefined* for valgrind memcheck, so ct-verify reports every branch or memory address
+    /// that depends on them. Only types without drop glue are marked (integers, arrays, plain
+    /// structs); heap-backed values such as `Vec<u8>` are tainted by their own constructors.
+    #[inline(always)]
+    pub fn new(value: T) -> Self {
+        let secret = Secret { value };
+        taint::classify(&secret.value);
+        secret
+    }
+
+    /// Wraps a value computed from secrets (no taint request: it is already tainted).
+    #[inline(always)]
+    pub(crate) const fn from_raw(value: T) -> Self {
+        Secret { value }
+    }
+
+    /// Declassifies: gives the value back as a plain, public `T`.
+    ///
+    /// This is the only way out of a `Secret`. Call it only on values that may become public
+    /// (a MAC verdict, a ciphertext); `cargo ct-verify --list-declassify` lists every call site.
+    #[inline(always)]
+    pub fn declassify(self) -> T {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `this` is a `ManuallyDrop` that is never used or dropped again, so the value is
+        // moved out exactly once; `this.value` is a valid, initialized `T`.
+        let value = unsafe { core::ptr::read(&this.value) };
+        taint::declassify(&value);
+        value
+    }
+}
+
+impl<T: Zeroize> Drop for Secret<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.value.zeroize();
+    }
+}
+
+impl<T: Zeroize> Zeroize for Secret<T> {
+    #[inline(always)]
+    fn zeroize(&mut self) {
+        self.value.zeroize();
+    }
+}
+
+impl<T: Zeroize> ZeroizeOnDrop for Secret<T> {}
+
+impl<T: Zeroize + Clone> Clone for Secret<T> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        Secret::from_raw(self.value.clone())
+    }
+}
+
+impl<T: Zeroize + Default> Default for Secret<T> {
+    /// A secret holding `T::default()` (classified like any other value).
+    #[inline(always)]
+    fn default() -> Self {
+        Secret::new(T::default())
+    }
+}
+
+impl<T: Zeroize> fmt::Debug for Secret<T> {
+    /// Prints the type, never the value: `Secret<[u8; 32]>(<redacted>)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret<{}>(<redacted>)", core::any::type_name::<T>())
+    }
+}
+
+impl<T: Zeroize> From<T> for Secret<T> {
+    /// Same as [`Secret::new`]: classifying is always allowed; only the way out is explicit.
+    #[inline(always)]
+    fn from(value: T) -> Self {
+        Secret::new(value)
+    }
+}

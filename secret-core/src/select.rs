@@ -1,0 +1,78 @@
+//! [`CtSelect`]: choosing between two secrets by a secret condition, without `Copy`.
+
+use crate::plain::CtPlain;
+use crate::{Secret, SecretBool};
+use zeroize::Zeroize;
+
+/// Constant-time selection: `if cond { if_true } else { if_false }` with no branch and no
+/// secret-dependent memory access.
+///
+/// Unlike `subtle::ConditionallySelectable` it has no `Copy` bound (subtle#94), so it works
+/// for `Secret<T>` (which is deliberately not `Copy`), for arrays of secrets, for
+/// [`SecretOption`](crate::SecretOption) and for structs deriving `Secret`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be selected in constant time",
+    note = "wrap the value in `secret_core::Secret` or derive `secret_core::Secret` for structs of secrets"
+)]
+pub trait CtSelect: Sized {
+    /// Returns a copy of `if_true` when `cond` is true and of `if_false` otherwise.
+    fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self;
+
+    /// Swaps `a` and `b` when `cond` is true, without branching.
+    #[inline]
+    fn ct_swap(a: &mut Self, b: &mut Self, cond: &SecretBool) {
+        let new_a = Self::ct_select(cond, b, a);
+        let new_b = Self::ct_select(cond, a, b);
+        *a = new_a;
+        *b = new_b;
+    }
+
+    /// Overwrites `self` with `other` when `cond` is true, without branching.
+    #[inline]
+    fn ct_assign(&mut self, other: &Self, cond: &SecretBool) {
+        *self = Self::ct_select(cond, other, self);
+    }
+}
+
+impl<T: CtPlain> CtSelect for Secret<T> {
+    #[inline(always)]
+    fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {
+        Secret::from_raw(T::__select(cond.mask(), &if_true.value, &if_false.value))
+    }
+}
+
+impl<T: Zeroize> Secret<T>
+where
+    Secret<T>: CtSelect,
+{
+    /// Swaps `a` and `b` when `swap` is true, without branching (the Montgomery-ladder step).
+    ///
+    /// ```
+    /// use secret_core::{Secret, SecretBool};
+    /// let (mut a, mut b) = (Secret::new(1u64), Secret::new(2u64));
+    /// Secret::<u64>::conditional_swap(&mut a, &mut b, &SecretBool::new(true));
+    /// assert_eq!((a.declassify(), b.declassify()), (2, 1));
+    /// ```
+    #[inline(always)]
+    pub fn conditional_swap(a: &mut Self, b: &mut Self, swap: &SecretBool) {
+        CtSelect::ct_swap(a, b, swap);
+    }
+}
+
+impl CtSelect for SecretBool {
+    #[inline(always)]
+    fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {
+        SecretBool::from_mask(crate::mask::Mask::from_select(
+            cond.mask(),
+            if_true.mask(),
+            if_false.mask(),
+        ))
+    }
+}
+
+impl<T: CtSelect, const N: usize> CtSelect for [T; N] {
+    #[inline]
+    fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {
+        core::array::from_fn(|i| T::ct_select(cond, &if_true[i], &if_false[i]))
+    }
+}
