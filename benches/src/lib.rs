@@ -1,1 +1,126 @@
-//! Workloads shared by the benchmarks and by the constant-time verification suite.
+//! Workloads shared by the benchmarks and the constant-time verification suite: the same
+//! algorithm written once on plain integers and once on secrets, in the natural style a
+//! cryptography author would use, so that their costs can be compared side by side.
+#![no_std]
+
+use secret_core::Secret;
+
+/// The ChaCha20 constants "expand 32-byte k".
+const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
+
+macro_rules! quarter_round {
+    ($a:expr, $b:expr, $c:expr, $d:expr) => {
+        $a += &$b;
+        $d ^= &$a;
+        $d = $d.rotate_left(16);
+        $c += &$d;
+        $b ^= &$c;
+        $b = $b.rotate_left(12);
+        $a += &$b;
+        $d ^= &$a;
+        $d = $d.rotate_left(8);
+        $c += &$d;
+        $b ^= &$c;
+        $b = $b.rotate_left(7);
+    };
+}
+
+macro_rules! plain_quarter_round {
+    ($a:expr, $b:expr, $c:expr, $d:expr) => {
+        $a = $a.wrapping_add($b);
+        $d ^= $a;
+        $d = $d.rotate_left(16);
+        $c = $c.wrapping_add($d);
+        $b ^= $c;
+        $b = $b.rotate_left(12);
+        $a = $a.wrapping_add($b);
+        $d ^= $a;
+        $d = $d.rotate_left(8);
+        $c = $c.wrapping_add($d);
+        $b ^= $c;
+        $b = $b.rotate_left(7);
+    };
+}
+
+/// One ChaCha20 block (RFC 8439 §2.3) on plain `u32`: the reference the secret version is
+/// measured against.
+pub fn chacha20_block_plain(key: &[u32; 8], counter: u32, nonce: &[u32; 3]) -> [u32; 16] {
+    let init = [
+        SIGMA[0], SIGMA[1], SIGMA[2], SIGMA[3], key[0], key[1], key[2], key[3], key[4], key[5],
+        key[6], key[7], counter, nonce[0], nonce[1], nonce[2],
+    ];
+    let [mut x0, mut x1, mut x2, mut x3, mut x4, mut x5, mut x6, mut x7, mut x8, mut x9, mut x10, mut x11, mut x12, mut x13, mut x14, mut x15] =
+        init;
+    for _ in 0..10 {
+        plain_quarter_round!(x0, x4, x8, x12);
+        plain_quarter_round!(x1, x5, x9, x13);
+        plain_quarter_round!(x2, x6, x10, x14);
+        plain_quarter_round!(x3, x7, x11, x15);
+        plain_quarter_round!(x0, x5, x10, x15);
+        plain_quarter_round!(x1, x6, x11, x12);
+        plain_quarter_round!(x2, x7, x8, x13);
+        plain_quarter_round!(x3, x4, x9, x14);
+    }
+    let out = [
+        x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15,
+    ];
+    core::array::from_fn(|i| out[i].wrapping_add(init[i]))
+}
+
+/// One ChaCha20 block on `Secret<u32>`: key words are secret, counter and nonce public.
+pub fn chacha20_block_secret(
+    key: &[Secret<u32>; 8],
+    counter: u32,
+    nonce: &[u32; 3],
+) -> [Secret<u32>; 16] {
+    let init: [Secret<u32>; 16] = core::array::from_fn(|i| match i {
+        0..=3 => Secret::new(SIGMA[i]),
+        4..=11 => key[i - 4].clone(),
+        12 => Secret::new(counter),
+        _ => Secret::new(nonce[i - 13]),
+    });
+    let [mut x0, mut x1, mut x2, mut x3, mut x4, mut x5, mut x6, mut x7, mut x8, mut x9, mut x10, mut x11, mut x12, mut x13, mut x14, mut x15] =
+        init.clone();
+    for _ in 0..10 {
+        quarter_round!(x0, x4, x8, x12);
+        quarter_round!(x1, x5, x9, x13);
+        quarter_round!(x2, x6, x10, x14);
+        quarter_round!(x3, x7, x11, x15);
+        quarter_round!(x0, x5, x10, x15);
+        quarter_round!(x1, x6, x11, x12);
+        quarter_round!(x2, x7, x8, x13);
+        quarter_round!(x3, x4, x9, x14);
+    }
+    let mut out = [
+        x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15,
+    ];
+    for (o, i) in out.iter_mut().zip(&init) {
+        *o += i;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8439 §2.3.2 test vector.
+    #[test]
+    fn chacha20_rfc8439_vector_both_versions() {
+        let key: [u32; 8] = core::array::from_fn(|i| {
+            u32::from_le_bytes([
+                4 * i as u8,
+                4 * i as u8 + 1,
+                4 * i as u8 + 2,
+                4 * i as u8 + 3,
+            ])
+        });
+        let nonce = [0x0900_0000, 0x4a00_0000, 0x0000_0000];
+        let expected_first = [0xe4e7_f110u32, 0x1559_3bd1, 0x1fdd_0f50, 0xc471_20a3];
+        let plain = chacha20_block_plain(&key, 1, &nonce);
+        assert_eq!(plain[..4], expected_first);
+        let secret_key = key.map(Secret::new);
+        let secret = chacha20_block_secret(&secret_key, 1, &nonce).map(Secret::declassify);
+        assert_eq!(secret, plain);
+    }
+}

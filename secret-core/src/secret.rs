@@ -65,9 +65,28 @@ impl<T: Zeroize> Secret<T> {
 }
 
 impl<T: Zeroize> Drop for Secret<T> {
+    /// Wipes the value.
+    ///
+    /// Plain data larger than two words (byte arrays, arrays of integers) is cleared with one
+    /// `memset` that an `asm!` barrier keeps alive, instead of `zeroize`'s element-by-element
+    /// volatile writes: the same guarantee (the stores cannot be optimized away) at a fraction
+    /// of the instructions (32 bytes: two 16-byte stores instead of 32 byte stores, and no
+    /// splitting of the array into 32 separate stack slots). Everything else, including
+    /// integers and heap-backed values, uses its own `Zeroize` impl.
     #[inline(always)]
     fn drop(&mut self) {
-        self.value.zeroize();
+        if !core::mem::needs_drop::<T>()
+            && core::mem::size_of::<T>() > 2 * core::mem::size_of::<usize>()
+        {
+            let ptr = &mut self.value as *mut T;
+            // SAFETY: `ptr` points to `size_of::<T>()` bytes owned by `self`, valid for writes.
+            // `T` has no drop glue, so after this `drop` nothing reads the value again: the zero
+            // bytes are never used as a `T` (so it does not matter whether they form a valid one).
+            unsafe { core::ptr::write_bytes(ptr.cast::<u8>(), 0, core::mem::size_of::<T>()) };
+            crate::arch::observe_memory(ptr);
+        } else {
+            self.value.zeroize();
+        }
     }
 }
 

@@ -35,11 +35,32 @@ cfg_if::cfg_if! {
             };
             x
         }
+
+        /// Tells the optimizer that the memory at `ptr` may be read here, so stores to it
+        /// before this point (a wipe) cannot be removed as dead.
+        #[inline(always)]
+        pub(crate) fn observe_memory<T: ?Sized>(ptr: *const T) {
+            // SAFETY: the template is an assembler comment: nothing is read or written; the
+            // pointer operand only makes the compiler assume the memory behind it is read.
+            unsafe {
+                core::arch::asm!(
+                    "/* {0} */",
+                    in(reg) ptr as *const u8,
+                    options(nostack, preserves_flags, readonly)
+                )
+            };
+        }
     } else {
         /// Returns `x` unchanged, hidden from the optimizer as far as `black_box` allows.
         #[inline(always)]
         pub(crate) fn fence_usize(x: usize) -> usize {
             core::hint::black_box(x)
+        }
+
+        /// Makes the memory at `ptr` look read here, as far as `black_box` allows.
+        #[inline(always)]
+        pub(crate) fn observe_memory<T: ?Sized>(ptr: *const T) {
+            core::hint::black_box(ptr);
         }
     }
 }
