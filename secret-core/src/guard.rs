@@ -3,8 +3,10 @@
 //!
 //! `Secret<T>` has no `==`, `<`, `Display`, `Hash`, `/` or `%`. Leaving a trait unimplemented
 //! gives a generic compiler error; instead each is "implemented" only under a bound that can
-//! never hold, and that bound's trait carries `#[diagnostic::on_unimplemented]`, so the error
-//! names the constant-time replacement. The traits live in this crate and are implemented for
+//! never hold. The unmet bound's trait is named after the fix (`UseCtEqInstead`,
+//! `UseCtDivRemInstead`, ...), which is what the compiler's note shows for `==`, `<` and `/`;
+//! where the compiler reports the bound itself (formatting, hashing, generic code), its
+//! `#[diagnostic::on_unimplemented]` message names the constant-time replacement. The traits live in this crate and are implemented for
 //! nothing, so no impl can ever apply (downstream crates cannot implement them for `Secret`
 //! either: both the trait and the type are foreign to them).
 
@@ -18,7 +20,7 @@ use zeroize::Zeroize;
     label = "`{Self}` has no `==`",
     note = "use `a.ct_eq(&b)` / `a.ct_ne(&b)`, which return a `SecretBool`; `declassify()` it only if the result may be public"
 )]
-pub trait NoSecretEquality {}
+pub trait UseCtEqInstead {}
 
 /// Never implemented: makes `secret < secret` a compile error that points at `ct_lt`.
 #[diagnostic::on_unimplemented(
@@ -26,7 +28,7 @@ pub trait NoSecretEquality {}
     label = "`{Self}` has no `<`",
     note = "use `a.ct_lt(&b)`, `ct_le`, `ct_gt`, `ct_ge` (they return a `SecretBool`), or `ct_min`/`ct_max`"
 )]
-pub trait NoSecretOrdering {}
+pub trait UseCtLtInstead {}
 
 /// Never implemented: makes printing a secret with `{}` a compile error.
 #[diagnostic::on_unimplemented(
@@ -34,14 +36,14 @@ pub trait NoSecretOrdering {}
     label = "`{Self}` has no `Display`",
     note = "Debug formatting prints a redacted form; to print the value, `declassify()` it first (and be sure it may be public)"
 )]
-pub trait NoSecretDisplay {}
+pub trait DeclassifyBeforePrinting {}
 
 /// Never implemented: makes hashing a secret a compile error.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be hashed: a hash table keyed by a secret leaks it through timing",
     label = "`{Self}` has no `Hash`"
 )]
-pub trait NoSecretHash {}
+pub trait SecretsCannotBeHashed {}
 
 /// Never implemented: makes `secret / secret` and `secret % secret` compile errors.
 #[diagnostic::on_unimplemented(
@@ -49,60 +51,60 @@ pub trait NoSecretHash {}
     label = "`{Self}` has no `/` or `%`",
     note = "use `a.ct_div_rem(&b)`, which returns `(quotient, remainder)` in constant time"
 )]
-pub trait NoSecretDivision {}
+pub trait UseCtDivRemInstead {}
 
 impl<T: Zeroize, U: Zeroize> PartialEq<Secret<U>> for Secret<T>
 where
-    Secret<T>: NoSecretEquality,
+    Secret<T>: UseCtEqInstead,
 {
     fn eq(&self, _: &Secret<U>) -> bool {
-        unreachable!("NoSecretEquality is never implemented")
+        unreachable!("UseCtEqInstead is never implemented")
     }
 }
 
 impl<T: Zeroize, U: Zeroize> PartialOrd<Secret<U>> for Secret<T>
 where
-    Secret<T>: NoSecretOrdering + PartialEq<Secret<U>>,
+    Secret<T>: UseCtLtInstead + PartialEq<Secret<U>>,
 {
     fn partial_cmp(&self, _: &Secret<U>) -> Option<core::cmp::Ordering> {
-        unreachable!("NoSecretOrdering is never implemented")
+        unreachable!("UseCtLtInstead is never implemented")
     }
 }
 
 impl<T: Zeroize> fmt::Display for Secret<T>
 where
-    Secret<T>: NoSecretDisplay,
+    Secret<T>: DeclassifyBeforePrinting,
 {
     fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        unreachable!("NoSecretDisplay is never implemented")
+        unreachable!("DeclassifyBeforePrinting is never implemented")
     }
 }
 
 impl<T: Zeroize> core::hash::Hash for Secret<T>
 where
-    Secret<T>: NoSecretHash,
+    Secret<T>: SecretsCannotBeHashed,
 {
     fn hash<H: core::hash::Hasher>(&self, _: &mut H) {
-        unreachable!("NoSecretHash is never implemented")
+        unreachable!("SecretsCannotBeHashed is never implemented")
     }
 }
 
 impl<T: Zeroize, R> core::ops::Div<R> for Secret<T>
 where
-    Secret<T>: NoSecretDivision,
+    Secret<T>: UseCtDivRemInstead,
 {
     type Output = Secret<T>;
     fn div(self, _: R) -> Secret<T> {
-        unreachable!("NoSecretDivision is never implemented")
+        unreachable!("UseCtDivRemInstead is never implemented")
     }
 }
 
 impl<T: Zeroize, R> core::ops::Rem<R> for Secret<T>
 where
-    Secret<T>: NoSecretDivision,
+    Secret<T>: UseCtDivRemInstead,
 {
     type Output = Secret<T>;
     fn rem(self, _: R) -> Secret<T> {
-        unreachable!("NoSecretDivision is never implemented")
+        unreachable!("UseCtDivRemInstead is never implemented")
     }
 }
