@@ -56,11 +56,11 @@ impl<T: CtPlain> Secret<T> {
 impl<T: CtPlain> CtEq for Secret<T> {
     #[inline(always)]
     fn ct_eq(&self, other: &Self) -> SecretBool {
-        Secret::ct_eq(self, other)
+        Secret::<T>::ct_eq(self, other)
     }
     #[inline(always)]
     fn ct_ne(&self, other: &Self) -> SecretBool {
-        Secret::ct_ne(self, other)
+        Secret::<T>::ct_ne(self, other)
     }
 }
 
@@ -80,6 +80,24 @@ impl<T: CtEq> CtEq for [T] {
         acc
     }
 }
+
+macro_rules! tuple_ct_eq {
+    ($($name:ident $idx:tt),+) => {
+        impl<$($name: CtEq),+> CtEq for ($($name,)+) {
+            /// Every element is compared; the results are ANDed (no short circuit).
+            #[inline]
+            fn ct_eq(&self, other: &Self) -> SecretBool {
+                let mut acc = SecretBool::new(true);
+                $(acc &= self.$idx.ct_eq(&other.$idx);)+
+                acc
+            }
+        }
+    };
+}
+
+tuple_ct_eq!(A 0, B 1);
+tuple_ct_eq!(A 0, B 1, C 2);
+tuple_ct_eq!(A 0, B 1, C 2, D 3);
 
 impl<T: CtEq, const N: usize> CtEq for [T; N] {
     #[inline]

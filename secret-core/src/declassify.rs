@@ -1,6 +1,6 @@
 //! [`Declassify`]: one name for "make this public" across secret types.
 
-use crate::{Secret, SecretBool};
+use crate::{Secret, SecretBool, SecretOption};
 use zeroize::Zeroize;
 
 /// A secret type with an explicit way out.
@@ -37,5 +37,13 @@ impl<T: Declassify, const N: usize> Declassify for [T; N] {
     #[inline]
     fn declassify(self) -> Self::Public {
         self.map(Declassify::declassify)
+    }
+}
+
+impl<T> Declassify for SecretOption<T> {
+    type Public = Option<T>;
+    #[inline]
+    fn declassify(self) -> Option<T> {
+        SecretOption::declassify(self)
     }
 }

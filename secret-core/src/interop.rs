@@ -28,7 +28,7 @@ impl From<SecretBool> for subtle::Choice {
 impl<T: CtPlain> subtle::ConstantTimeEq for Secret<T> {
     #[inline(always)]
     fn ct_eq(&self, other: &Self) -> subtle::Choice {
-        Secret::ct_eq(self, other).into()
+        Secret::<T>::ct_eq(self, other).into()
     }
 }
 

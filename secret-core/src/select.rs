@@ -76,3 +76,18 @@ impl<T: CtSelect, const N: usize> CtSelect for [T; N] {
         core::array::from_fn(|i| T::ct_select(cond, &if_true[i], &if_false[i]))
     }
 }
+
+macro_rules! tuple_ct_select {
+    ($($name:ident $idx:tt),+) => {
+        impl<$($name: CtSelect),+> CtSelect for ($($name,)+) {
+            #[inline]
+            fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {
+                ($($name::ct_select(cond, &if_true.$idx, &if_false.$idx),)+)
+            }
+        }
+    };
+}
+
+tuple_ct_select!(A 0, B 1);
+tuple_ct_select!(A 0, B 1, C 2);
+tuple_ct_select!(A 0, B 1, C 2, D 3);

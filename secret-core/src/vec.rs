@@ -10,7 +10,7 @@ extern crate alloc;
 
 use crate::mask::Mask;
 use crate::plain::CtPlain;
-use crate::{taint, CtEq, Secret, SecretBool};
+use crate::{taint, CtEq, CtSelect, Secret, SecretBool};
 use alloc::vec::Vec;
 use zeroize::Zeroize;
 
@@ -121,9 +121,34 @@ impl Secret<Vec<u8>> {
     }
 }
 
+impl Secret<Vec<u8>> {
+    /// Compares two secret buffers in constant time in their contents (a length mismatch,
+    /// which is public, gives false).
+    pub fn ct_eq(&self, other: &Self) -> SecretBool {
+        self.ct_eq_public(&other.value)
+    }
+}
+
 impl CtEq for Secret<Vec<u8>> {
     /// Constant time in the contents; the lengths are public.
     fn ct_eq(&self, other: &Self) -> SecretBool {
-        self.ct_eq_public(&other.value)
+        Secret::<Vec<u8>>::ct_eq(self, other)
+    }
+}
+
+impl CtSelect for Secret<Vec<u8>> {
+    /// Selects between two buffers of the same (public) length.
+    ///
+    /// # Panics
+    /// If the lengths differ: the result's length would reveal the condition.
+    fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {
+        assert_eq!(
+            if_true.value.len(),
+            if_false.value.len(),
+            "ct_select on Secret<Vec<u8>> needs equal lengths (the length is public)"
+        );
+        let mut out = alloc::vec![0u8; if_true.value.len()];
+        u8::__select_slice(cond.mask(), &if_true.value, &if_false.value, &mut out);
+        Secret::from_raw(out)
     }
 }
