@@ -47,3 +47,19 @@ impl<T> Declassify for SecretOption<T> {
         SecretOption::declassify(self)
     }
 }
+
+macro_rules! tuple_declassify {
+    ($($name:ident $idx:tt),+) => {
+        impl<$($name: Declassify),+> Declassify for ($($name,)+) {
+            type Public = ($($name::Public,)+);
+            #[inline]
+            fn declassify(self) -> Self::Public {
+                ($(self.$idx.declassify(),)+)
+            }
+        }
+    };
+}
+
+tuple_declassify!(A 0, B 1);
+tuple_declassify!(A 0, B 1, C 2);
+tuple_declassify!(A 0, B 1, C 2, D 3);

@@ -135,6 +135,17 @@ impl<T> fmt::Debug for SecretOption<T> {
     }
 }
 
+impl<T: zeroize::Zeroize> zeroize::Zeroize for SecretOption<T> {
+    /// Wipes the value and the flag (which then reads "none").
+    fn zeroize(&mut self) {
+        self.value.zeroize();
+        self.is_some.zeroize();
+    }
+}
+
+/// Both fields wipe themselves when dropped: the flag always, the value when `T` does.
+impl<T: zeroize::ZeroizeOnDrop> zeroize::ZeroizeOnDrop for SecretOption<T> {}
+
 impl<T: CtSelect> CtSelect for SecretOption<T> {
     #[inline]
     fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {
