@@ -42,6 +42,7 @@
 //!   `subtle::ConstantTimeEq`/`ConstantTimeGreater`/`ConstantTimeLess` for secrets; `zeroize`
 //!   traits throughout. Both crates are re-exported.
 //! - [`taint`]: valgrind client requests, so `cargo ct-verify` can check the *compiled binary*.
+//! - [`wipe`]: `with_clean_stack` zeroes the stack and the registers that a closure used.
 //!
 //! # Threat model: what is guaranteed and what is not
 //!
@@ -79,9 +80,10 @@
 //!
 //! # Unsafe code
 //!
-//! The crate denies `unsafe_code` except in four places, each block with a `// SAFETY:` note:
-//! the architecture module (`asm!` fences and valgrind requests), and moving the value out of
-//! a `Secret` in `declassify`.
+//! The crate denies `unsafe_code` except where it must be, each block with a `// SAFETY:`
+//! note: the architecture module `arch/` (`asm!` fences, valgrind requests, stack painting and
+//! register clearing), `wipe` (calling into those), and `secret` (moving the value out of a
+//! `Secret` in `declassify`, and the barrier-protected `memset` that wipes plain arrays).
 #![no_std]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -108,6 +110,7 @@ mod shift;
 pub mod taint;
 #[cfg(feature = "alloc")]
 mod vec;
+pub mod wipe;
 mod word;
 
 pub use crate::bool::SecretBool;

@@ -11,6 +11,10 @@
 //!   few rotates that add up to a full turn and returns `default`; under valgrind it is
 //!   intercepted. Elsewhere (bare-metal Cortex-M, RISC-V) valgrind does not exist and requests
 //!   are no-ops returning `default`.
+//! - `paint_stack`, `wipe_stack` and `clear_registers`, for [`crate::wipe`]: fill the region
+//!   below the stack pointer with a canary word, later zero everything from the lowest
+//!   overwritten word up, and zero the caller-saved registers (`x86_64.rs`, `aarch64.rs`,
+//!   `arm.rs`, `riscv.rs`). Other architectures have none, and `wipe` is empty there.
 #![allow(unsafe_code)]
 
 cfg_if::cfg_if! {
@@ -69,9 +73,11 @@ cfg_if::cfg_if! {
     if #[cfg(target_arch = "x86_64")] {
         mod x86_64;
         pub(crate) use self::x86_64::{valgrind_request, VALGRIND_SUPPORTED};
+        pub(crate) use self::x86_64::{clear_registers, paint_stack, wipe_stack};
     } else if #[cfg(target_arch = "aarch64")] {
         mod aarch64;
         pub(crate) use self::aarch64::{valgrind_request, VALGRIND_SUPPORTED};
+        pub(crate) use self::aarch64::{clear_registers, paint_stack, wipe_stack};
     } else {
         /// No client-request sequence exists for this architecture.
         pub(crate) const VALGRIND_SUPPORTED: bool = false;
@@ -81,5 +87,18 @@ cfg_if::cfg_if! {
         pub(crate) fn valgrind_request(default: usize, _args: &[usize; 6]) -> usize {
             default
         }
+    }
+}
+
+// Stack painting and wiping and register clearing for `wipe` on the architectures without a
+// valgrind module (x86_64 and AArch64 export theirs above). Elsewhere none exist, and the
+// `wipe` functions are not compiled.
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "arm")] {
+        mod arm;
+        pub(crate) use self::arm::{clear_registers, paint_stack, wipe_stack};
+    } else if #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))] {
+        mod riscv;
+        pub(crate) use self::riscv::{clear_registers, paint_stack, wipe_stack};
     }
 }

@@ -1,4 +1,4 @@
-//! x86_64: valgrind client requests.
+//! x86_64: valgrind client requests, stack painting and wiping, register clearing.
 
 use core::arch::asm;
 
@@ -27,4 +27,178 @@ pub(crate) fn valgrind_request(default: usize, args: &[usize; 6]) -> usize {
         )
     };
     result
+}
+
+/// Paints the `len` bytes below the stack pointer with `canary` and returns the stack pointer.
+///
+/// First walks the stack pointer down one 4 KiB page at a time, touching each page, so that
+/// pages are faulted in in order and each access is at the stack pointer (a stack that is too
+/// small hits its guard page instead of skipping over it; kernels that refuse faults far below
+/// the stack pointer are satisfied), then restores it and fills the region with `rep stosq`.
+/// `len` must be a multiple of 8.
+///
+/// # Safety
+///
+/// The `len` bytes below the stack pointer must be this thread's stack, or end in a guard
+/// page that stops the thread (as on Linux, macOS and Windows): they are written.
+#[inline(always)]
+pub(crate) unsafe fn paint_stack(len: usize, canary: usize) -> usize {
+    let top: usize;
+    // SAFETY: the caller guarantees that the region below the stack pointer may be written.
+    // Nothing live is stored below the stack pointer (no `nostack`, so the compiler keeps no
+    // data in the red zone across this block); rsp is restored before the block ends. DF is
+    // clear on entry, so `rep stosq` fills upwards from `rdi`, and it is left clear.
+    unsafe {
+        asm!(
+            "mov {top}, rsp",
+            "mov rdi, rsp",
+            "sub rdi, {len}",
+            "2:",
+            "sub rsp, 4096",
+            "cmp rsp, rdi",
+            "jbe 3f",
+            "mov qword ptr [rsp], rax",
+            "jmp 2b",
+            "3:",
+            "mov rsp, rdi",
+            "mov qword ptr [rsp], rax",
+            "mov rsp, {top}",
+            "mov rcx, {len}",
+            "shr rcx, 3",
+            "rep stosq",
+            top = out(reg) top,
+            len = in(reg) len,
+            inout("rax") canary => _,
+            out("rdi") _,
+            out("rcx") _,
+        )
+    };
+    top
+}
+
+/// Wipes what was written into the painted region `[top - len, top)` since [`paint_stack`]:
+/// finds the lowest word that no longer holds `canary` and zeroes from there up to `top`.
+///
+/// Returns `(sp, low)`: the stack pointer seen by this block and the lowest zeroed address
+/// (`top` when nothing was disturbed). If `sp < top`, the region overlaps live frames and
+/// nothing is touched (`low == top`).
+///
+/// # Safety
+///
+/// `[top - len, top)` must have been painted by [`paint_stack`] on this thread (so it is
+/// mapped); `len` must be a multiple of 8.
+#[inline(always)]
+pub(crate) unsafe fn wipe_stack(top: usize, len: usize, canary: usize) -> (usize, usize) {
+    let sp: usize;
+    let low: usize;
+    // SAFETY: the region was painted (so it is mapped and this thread's stack), and it is only
+    // written when it lies entirely below this block's stack pointer, where nothing is live.
+    // The scan compares memory with `rax` directly, so no disturbed word is loaded into a
+    // register. DF is clear on entry and exit.
+    unsafe {
+        asm!(
+            "mov {sp}, rsp",
+            "mov {low}, {top}",
+            "cmp {sp}, {top}",
+            "jb 4f",
+            "mov rdi, {top}",
+            "sub rdi, {len}",
+            "2:",
+            "cmp rdi, {top}",
+            "jae 3f",
+            "cmp qword ptr [rdi], rax",
+            "jne 3f",
+            "add rdi, 8",
+            "jmp 2b",
+            "3:",
+            "mov {low}, rdi",
+            "mov rcx, {top}",
+            "sub rcx, rdi",
+            "shr rcx, 3",
+            "xor eax, eax",
+            "rep stosq",
+            "4:",
+            sp = out(reg) sp,
+            low = out(reg) low,
+            top = in(reg) top,
+            len = in(reg) len,
+            inout("rax") canary => _,
+            out("rdi") _,
+            out("rcx") _,
+        )
+    };
+    (sp, low)
+}
+
+/// Zeroes the caller-saved registers: rax, rcx, rdx, rsi, rdi, r8–r11 and xmm0–xmm15 (with
+/// `vzeroall`, which also clears the upper halves of ymm0–ymm15, when AVX is enabled at
+/// compile time).
+#[inline(always)]
+pub(crate) fn clear_registers() {
+    // SAFETY: only registers declared as outputs are written; no memory, no stack. (On Windows
+    // rsi, rdi and xmm6–xmm15 are callee-saved: declared as outputs, the compiler restores them.)
+    unsafe {
+        asm!(
+            "xor eax, eax",
+            "xor ecx, ecx",
+            "xor edx, edx",
+            "xor esi, esi",
+            "xor edi, edi",
+            "xor r8d, r8d",
+            "xor r9d, r9d",
+            "xor r10d, r10d",
+            "xor r11d, r11d",
+            out("rax") _, out("rcx") _, out("rdx") _, out("rsi") _, out("rdi") _,
+            out("r8") _, out("r9") _, out("r10") _, out("r11") _,
+            options(nomem, nostack),
+        )
+    };
+    clear_vector_registers();
+}
+
+#[cfg(target_feature = "avx")]
+#[inline(always)]
+fn clear_vector_registers() {
+    // SAFETY: `vzeroall` writes only ymm0–ymm15, all declared as outputs; AVX is enabled.
+    unsafe {
+        asm!(
+            "vzeroall",
+            out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _,
+            out("ymm4") _, out("ymm5") _, out("ymm6") _, out("ymm7") _,
+            out("ymm8") _, out("ymm9") _, out("ymm10") _, out("ymm11") _,
+            out("ymm12") _, out("ymm13") _, out("ymm14") _, out("ymm15") _,
+            options(nomem, nostack, preserves_flags),
+        )
+    };
+}
+
+#[cfg(not(target_feature = "avx"))]
+#[inline(always)]
+fn clear_vector_registers() {
+    // SAFETY: writes only xmm0–xmm15, all declared as outputs (SSE2 is baseline on x86_64).
+    unsafe {
+        asm!(
+            "xorps xmm0, xmm0",
+            "xorps xmm1, xmm1",
+            "xorps xmm2, xmm2",
+            "xorps xmm3, xmm3",
+            "xorps xmm4, xmm4",
+            "xorps xmm5, xmm5",
+            "xorps xmm6, xmm6",
+            "xorps xmm7, xmm7",
+            "xorps xmm8, xmm8",
+            "xorps xmm9, xmm9",
+            "xorps xmm10, xmm10",
+            "xorps xmm11, xmm11",
+            "xorps xmm12, xmm12",
+            "xorps xmm13, xmm13",
+            "xorps xmm14, xmm14",
+            "xorps xmm15, xmm15",
+            out("xmm0") _, out("xmm1") _, out("xmm2") _, out("xmm3") _,
+            out("xmm4") _, out("xmm5") _, out("xmm6") _, out("xmm7") _,
+            out("xmm8") _, out("xmm9") _, out("xmm10") _, out("xmm11") _,
+            out("xmm12") _, out("xmm13") _, out("xmm14") _, out("xmm15") _,
+            options(nomem, nostack, preserves_flags),
+        )
+    };
 }
