@@ -17,7 +17,7 @@ cd "$here"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$here/target}"
 
 TARGETS="${TARGETS:-thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf}"
-EXAMPLES="${EXAMPLES:-chacha20 mac_check key_struct field_mul key_struct-noderive}"
+EXAMPLES="${EXAMPLES:-chacha20 mac_check key_struct field_mul wipe_stack key_struct-noderive}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 logs="$CARGO_TARGET_DIR/run-all"
 mkdir -p "$logs"
