@@ -1,7 +1,8 @@
 //! Compile-time guards: the operations a secret must not have, with messages that say what to
 //! use instead.
 //!
-//! `Secret<T>` has no `==`, `<`, `Display`, `Hash`, `/` or `%`. Leaving a trait unimplemented
+//! `Secret<T>` has no `==`, `<`, `Display`, `Hash`, `/`, `%` or conversion into a plain
+//! integer, and `SecretBool` has no `==`. Leaving a trait unimplemented
 //! gives a generic compiler error; instead each is "implemented" only under a bound that can
 //! never hold. The unmet bound's trait is named after the fix (`UseCtEqInstead`,
 //! `UseCtDivRemInstead`, ...), which is what the compiler's note shows for `==`, `<` and `/`;
@@ -106,5 +107,38 @@ where
     type Output = Secret<T>;
     fn rem(self, _: R) -> Secret<T> {
         unreachable!("UseCtDivRemInstead is never implemented")
+    }
+}
+
+/// Never implemented: makes `let x: u32 = secret.into()` and `u32::from(secret)` compile
+/// errors that point at `declassify`.
+#[diagnostic::on_unimplemented(
+    message = "a secret cannot be turned into a plain value with `into()` or `from()`",
+    label = "`{Self}` is secret",
+    note = "call `.declassify()`: the one explicit, greppable way out (only for values that may become public)"
+)]
+pub trait UseDeclassifyInstead {}
+
+macro_rules! guard_into_plain {
+    ($($t:ty),*) => {$(
+        impl<T: Zeroize> From<Secret<T>> for $t
+        where
+            Secret<T>: UseDeclassifyInstead,
+        {
+            fn from(_: Secret<T>) -> $t {
+                unreachable!("UseDeclassifyInstead is never implemented")
+            }
+        }
+    )*};
+}
+
+guard_into_plain!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, bool);
+
+impl<R> PartialEq<R> for crate::SecretBool
+where
+    R: UseCtEqInstead,
+{
+    fn eq(&self, _: &R) -> bool {
+        unreachable!("UseCtEqInstead is never implemented")
     }
 }

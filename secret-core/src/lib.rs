@@ -69,6 +69,11 @@
 //!   side channels, data-dependent timing of otherwise constant-time instructions on unusual
 //!   cores.
 //! - Values whose length is secret: lengths of slices and `Vec`s are public by design.
+//! - Ways out other than `declassify()` that interoperation needs: `subtle::Choice::from(b)`
+//!   for a `SecretBool` (subtle then offers `bool::from(choice)`) and
+//!   `subtle::CtOption::from(option).unwrap()`. They exist because code built on `subtle`
+//!   needs them; a review should grep for them next to `declassify` (ct-verify's
+//!   `--list-declassify` lists `declassify` calls only).
 //!
 //! # Features
 //!
