@@ -18,9 +18,13 @@ pub struct Mask(usize);
 
 impl Mask {
     /// All ones if `bit` is 1, zero if it is 0. `bit` must be 0 or 1.
+    ///
+    /// The bit is fenced *before* it is negated: otherwise a bit that came from a comparison
+    /// (`x == 1`, as in `SecretBool::new(x & 1 == 1)`) lets LLVM turn the negation into a
+    /// select, which Thumb-1 (Cortex-M0) lowers to a branch.
     #[inline(always)]
     pub(crate) fn from_bit(bit: usize) -> Mask {
-        Mask(fence_usize(bit.wrapping_neg()))
+        Mask(fence_usize(fence_usize(bit).wrapping_neg()))
     }
 
     /// Classifies a public boolean (no secret involved, no branch either).

@@ -148,10 +148,12 @@ trait Bitwise: Sized {
     fn bit_or(a: Self, b: Self) -> Self;
     fn bit_xor(a: Self, b: Self) -> Self;
     fn bit_not(a: Self) -> Self;
+    /// Wrapping multiplication that is constant-time on the target (see `arch`).
+    fn ct_mul(a: Self, b: Self) -> Self;
 }
 
 macro_rules! int_ops {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $mul:expr),*) => {$(
         impl Bitwise for $t {
             #[inline(always)]
             fn bit_and(a: Self, b: Self) -> Self { a & b }
@@ -161,10 +163,12 @@ macro_rules! int_ops {
             fn bit_xor(a: Self, b: Self) -> Self { a ^ b }
             #[inline(always)]
             fn bit_not(a: Self) -> Self { !a }
+            #[inline(always)]
+            fn ct_mul(a: Self, b: Self) -> Self { $mul(a, b) }
         }
         binop!($t, Add, add, AddAssign, add_assign, wrapping_add);
         binop!($t, Sub, sub, SubAssign, sub_assign, wrapping_sub);
-        binop!($t, Mul, mul, MulAssign, mul_assign, wrapping_mul);
+        binop!($t, Mul, mul, MulAssign, mul_assign, ct_mul);
         binop!($t, BitAnd, bitand, BitAndAssign, bitand_assign, bit_and);
         binop!($t, BitOr, bitor, BitOrAssign, bitor_assign, bit_or);
         binop!($t, BitXor, bitxor, BitXorAssign, bitxor_assign, bit_xor);
@@ -175,4 +179,17 @@ macro_rules! int_ops {
     )*};
 }
 
-int_ops!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+int_ops!(
+    u8 => u8::wrapping_mul,
+    u16 => u16::wrapping_mul,
+    u32 => u32::wrapping_mul,
+    u64 => crate::arch::wrapping_mul_u64,
+    u128 => crate::arch::wrapping_mul_u128,
+    usize => usize::wrapping_mul,
+    i8 => i8::wrapping_mul,
+    i16 => i16::wrapping_mul,
+    i32 => i32::wrapping_mul,
+    i64 => |a: i64, b: i64| crate::arch::wrapping_mul_u64(a as u64, b as u64) as i64,
+    i128 => |a: i128, b: i128| crate::arch::wrapping_mul_u128(a as u128, b as u128) as i128,
+    isize => isize::wrapping_mul
+);

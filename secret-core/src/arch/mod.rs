@@ -11,6 +11,9 @@
 //!   few rotates that add up to a full turn and returns `default`; under valgrind it is
 //!   intercepted. Elsewhere (bare-metal Cortex-M, RISC-V) valgrind does not exist and requests
 //!   are no-ops returning `default`.
+//! - `wrapping_mul_u64`/`wrapping_mul_u128`: the hardware multiply, except on Cortex-M3
+//!   (`cfg(secret_ct_long_mul)`, set by `build.rs`), whose long multiplies are variable-time:
+//!   there `soft_mul.rs` builds them from 32-bit `MUL`s.
 //! - `paint_stack`, `wipe_stack` and `clear_registers`, for [`crate::wipe`]: fill the region
 //!   below the stack pointer with a canary word, later zero everything from the lowest
 //!   overwritten word up, and zero the caller-saved registers (`x86_64.rs`, `aarch64.rs`,
@@ -100,5 +103,27 @@ cfg_if::cfg_if! {
     } else if #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))] {
         mod riscv;
         pub(crate) use self::riscv::{clear_registers, paint_stack, wipe_stack};
+    }
+}
+
+// Compiled everywhere so that its unit tests run on the host; used only on Cortex-M3.
+#[cfg_attr(not(secret_ct_long_mul), allow(dead_code))]
+mod soft_mul;
+
+cfg_if::cfg_if! {
+    if #[cfg(secret_ct_long_mul)] {
+        pub(crate) use self::soft_mul::{wrapping_mul_u128, wrapping_mul_u64};
+    } else {
+        /// `a.wrapping_mul(b)`: the hardware multiply is constant-time on this target.
+        #[inline(always)]
+        pub(crate) fn wrapping_mul_u64(a: u64, b: u64) -> u64 {
+            a.wrapping_mul(b)
+        }
+
+        /// `a.wrapping_mul(b)`: the hardware multiply is constant-time on this target.
+        #[inline(always)]
+        pub(crate) fn wrapping_mul_u128(a: u128, b: u128) -> u128 {
+            a.wrapping_mul(b)
+        }
     }
 }

@@ -1,0 +1,225 @@
+//! The cargo driver: find the workspace, build the bench targets the way the engines need them,
+//! and pick out the suite executables.
+//!
+//! Builds run `cargo bench --no-run --message-format=json-render-diagnostics` with debug info
+//! (`CARGO_PROFILE_BENCH_DEBUG=true`) and `--cfg secret_taint` (so `secret_core::Secret::new`
+//! taints its value), into `<target dir>/ct-verify` so the user's own builds are not invalidated.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::protocol;
+
+/// A bench executable that calls [`crate::Suite::run`].
+#[derive(Clone, Debug)]
+pub struct SuiteExe {
+    /// Bench target name.
+    pub bench: String,
+    /// The executable.
+    pub exe: PathBuf,
+    /// Its package's root directory (cargo runs benches from there).
+    pub package_root: PathBuf,
+}
+
+/// What `cargo metadata` says about the workspace.
+#[derive(Clone, Debug)]
+pub struct Metadata {
+    /// The parsed JSON.
+    pub json: serde_json::Value,
+    /// `target_directory`.
+    pub target_directory: PathBuf,
+    /// `workspace_root`.
+    pub workspace_root: PathBuf,
+}
+
+/// The cargo to run (`$CARGO` when started by cargo).
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+/// Runs `cargo metadata`; `no_deps` skips the dependency graph.
+pub fn metadata(manifest_path: Option<&Path>, no_deps: bool) -> Result<Metadata, String> {
+    let mut cmd = Command::new(cargo());
+    cmd.args(["metadata", "--format-version", "1"]);
+    if no_deps {
+        cmd.arg("--no-deps");
+    }
+    if let Some(m) = manifest_path {
+        cmd.arg("--manifest-path").arg(m);
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .unwrap_or(err.lines().next().unwrap_or(""));
+        return Err(format!(
+            "cargo metadata failed: {}",
+            line.trim_start_matches("error: ")
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("cargo metadata printed bad JSON: {e}"))?;
+    let path = |k: &str| {
+        json[k]
+            .as_str()
+            .map(PathBuf::from)
+            .ok_or_else(|| format!("cargo metadata has no {k}"))
+    };
+    Ok(Metadata {
+        target_directory: path("target_directory")?,
+        workspace_root: path("workspace_root")?,
+        json,
+    })
+}
+
+/// Builds the bench targets and returns those that are ct-verify suites.
+pub fn build(
+    manifest_path: Option<&Path>,
+    bench: Option<&str>,
+    meta: &Metadata,
+) -> Result<Vec<SuiteExe>, String> {
+    let target_dir = meta.target_directory.join("ct-verify");
+    let mut cmd = Command::new(cargo());
+    cmd.args([
+        "bench",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
+    if let Some(m) = manifest_path {
+        cmd.arg("--manifest-path").arg(m);
+    }
+    match bench {
+        Some(b) => cmd.args(["--bench", b]),
+        None => cmd.arg("--benches"),
+    };
+    let cfg = "--cfg secret_taint";
+    match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(enc) if !enc.is_empty() => {
+            cmd.env(
+                "CARGO_ENCODED_RUSTFLAGS",
+                format!("{enc}\x1f--cfg\x1fsecret_taint"),
+            );
+        }
+        _ => {
+            let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+            cmd.env(
+                "RUSTFLAGS",
+                if flags.trim().is_empty() {
+                    cfg.to_string()
+                } else {
+                    format!("{flags} {cfg}")
+                },
+            );
+        }
+    }
+    cmd.env("CARGO_TARGET_DIR", &target_dir)
+        .env("CARGO_PROFILE_BENCH_DEBUG", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let mut found = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            if msg["reason"] != "compiler-artifact" {
+                continue;
+            }
+            let is_bench = msg["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|x| x == "bench"));
+            let (Some(exe), true) = (msg["executable"].as_str(), is_bench) else {
+                continue;
+            };
+            let name = msg["target"]["name"].as_str().unwrap_or("").to_string();
+            let root = msg["manifest_path"]
+                .as_str()
+                .and_then(|m| Path::new(m).parent().map(Path::to_path_buf))
+                .unwrap_or_else(|| meta.workspace_root.clone());
+            found.push((name, PathBuf::from(exe), root));
+        }
+    }
+    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "build failed: `cargo bench --no-run` exited with status {}",
+            status
+                .code()
+                .map_or("(signal)".to_string(), |c| c.to_string())
+        ));
+    }
+    let mut suites = Vec::new();
+    for (name, exe, root) in found {
+        if is_suite(&exe) {
+            suites.push(SuiteExe {
+                bench: name,
+                exe,
+                package_root: root,
+            });
+        } else if bench == Some(name.as_str()) {
+            return Err(format!(
+                "bench `{name}` does not call ct_verify::Suite::run"
+            ));
+        }
+    }
+    if suites.is_empty() {
+        return Err("no bench target calls ct_verify::Suite::run (add one, e.g. benches/ct.rs with `harness = false`)".into());
+    }
+    Ok(suites)
+}
+
+/// Whether the executable contains ct-verify's suite runner (it mentions the mode variable).
+pub fn is_suite(exe: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(exe) else {
+        return false;
+    };
+    let needle = protocol::MODE.as_bytes();
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The host triple, from `rustc -vV`.
+pub fn host_triple() -> Option<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let out = Command::new(rustc).arg("-vV").output().ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(|h| h.trim().to_string()))
+}
+
+/// Packages whose sources `--list-declassify` scans: workspace members and every package that
+/// depends on `secret-core` (but not secret-core itself).
+pub fn declassify_packages(meta: &Metadata) -> Vec<(String, PathBuf)> {
+    let members: Vec<&str> = meta.json["workspace_members"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for p in meta.json["packages"].as_array().into_iter().flatten() {
+        let name = p["name"].as_str().unwrap_or("");
+        if name == "secret-core" {
+            continue;
+        }
+        let id = p["id"].as_str().unwrap_or("");
+        let uses = p["dependencies"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d["name"] == "secret-core"));
+        if !(members.contains(&id) || uses) {
+            continue;
+        }
+        if let Some(dir) = p["manifest_path"]
+            .as_str()
+            .and_then(|m| Path::new(m).parent())
+        {
+            out.push((name.to_string(), dir.to_path_buf()));
+        }
+    }
+    out
+}

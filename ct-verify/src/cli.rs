@@ -1,0 +1,422 @@
+//! The `cargo ct-verify` command line: arguments, the run, the report and the exit code.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+use crate::baseline::{Baseline, Entry};
+use crate::cargo::{self, SuiteExe};
+use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, Verdict};
+use crate::process::{self, Launch, ScratchDir};
+use crate::protocol::Record;
+use crate::report::{Format, Report, EXIT_ERROR};
+
+/// A list of engines from `--engine`.
+#[derive(Clone, Debug)]
+pub struct EngineList(pub Vec<Engine>);
+
+fn parse_engines(s: &str) -> Result<EngineList, String> {
+    engine::parse_engine_list(s).map(EngineList)
+}
+
+fn parse_budget(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
+}
+
+/// Checks the compiled binary for timing leaks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo-ct-verify", bin_name = "cargo ct-verify", version, about, long_about = None)]
+pub struct Args {
+    /// Path to Cargo.toml of the crate or workspace to check.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Only this bench target (default: every bench target that is a ct-verify suite).
+    #[arg(long, value_name = "NAME")]
+    pub bench: Option<String>,
+    /// Only checks whose name contains SUBSTR.
+    #[arg(long, value_name = "SUBSTR")]
+    pub filter: Option<String>,
+    /// Engines to run, comma-separated from taint,count,audit,dudect, or `all`.
+    #[arg(long, value_name = "LIST", default_value = "taint,count,audit", value_parser = parse_engines)]
+    pub engine: EngineList,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare instruction counts against a baseline saved by --save-baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Save instruction counts per check to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<PathBuf>,
+    /// Allowed Ir growth (percent) against the baseline for checks that were not constant-time.
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    pub baseline_tolerance: f64,
+    /// Seconds of dudect measurement per check.
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_budget)]
+    pub dudect_budget: f64,
+    /// Write dudect plots (SVG) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+    /// Target triple (only the host is supported for now).
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
+    /// List every declassify call site in the crate and its secret-core dependents, and exit.
+    #[arg(long)]
+    pub list_declassify: bool,
+    /// Check an already built suite executable instead of building with cargo.
+    #[arg(long, value_name = "PATH")]
+    pub exe: Option<PathBuf>,
+    /// Give up on one valgrind run after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+}
+
+/// A failure that stops the run (exit status 2), as one line.
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl From<String> for Fatal {
+    fn from(s: String) -> Self {
+        Fatal(s)
+    }
+}
+
+/// Entry point of the binary: parses `std::env::args`, runs, returns the exit status.
+pub fn main() -> i32 {
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `cargo ct-verify ...` runs `cargo-ct-verify ct-verify ...`.
+    if argv.get(1).is_some_and(|a| a == "ct-verify") {
+        argv.remove(1);
+    }
+    let args = match Args::try_parse_from(argv) {
+        Ok(a) => a,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return 0;
+            }
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{first}");
+            return EXIT_ERROR;
+        }
+    };
+    match run(&args) {
+        Ok(code) => code,
+        Err(Fatal(msg)) => {
+            eprintln!("error: {msg}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn valgrind_available() -> Result<(), Fatal> {
+    match std::process::Command::new("valgrind").arg("--version").output() {
+        Ok(o) if o.status.success() => Ok(()),
+        _ => Err(Fatal(
+            "valgrind not found (the taint, count and audit engines need it): install it with `apt-get install -y valgrind`"
+                .into(),
+        )),
+    }
+}
+
+/// Runs the command; returns the exit status or a fatal error.
+pub fn run(args: &Args) -> Result<i32, Fatal> {
+    if let Some(t) = &args.target {
+        let host = cargo::host_triple().unwrap_or_default();
+        if *t != host {
+            return crate::embedded::run_from_cli(args).map_err(Fatal);
+        }
+    }
+    if let Some(m) = &args.manifest_path {
+        if !m.exists() {
+            return Err(Fatal(format!("manifest {} does not exist", m.display())));
+        }
+    }
+    if args.list_declassify {
+        return list_declassify(args);
+    }
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let mut engines = args.engine.0.clone();
+    if (baseline.is_some() || args.save_baseline.is_some()) && !engines.contains(&Engine::Count) {
+        engines.push(Engine::Count);
+        engines.sort();
+    }
+    if engines.iter().any(|e| e.needs_valgrind()) {
+        valgrind_available()?;
+    }
+    if args.plot.is_some() && !engines.contains(&Engine::Dudect) {
+        eprintln!(
+            "ct-verify: note: --plot draws dudect results; add dudect to --engine to get plots"
+        );
+    }
+    let started = Instant::now();
+    let suites = match &args.exe {
+        Some(exe) => {
+            if !cargo::is_suite(exe) {
+                return Err(Fatal(format!(
+                    "{} is not a ct-verify suite executable",
+                    exe.display()
+                )));
+            }
+            vec![SuiteExe {
+                bench: exe
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                exe: exe.clone(),
+                package_root: std::env::current_dir().unwrap_or_default(),
+            }]
+        }
+        None => {
+            let meta = cargo::metadata(args.manifest_path.as_deref(), true)?;
+            eprintln!(
+                "ct-verify: building bench targets into {}",
+                meta.target_directory.join("ct-verify").display()
+            );
+            cargo::build(args.manifest_path.as_deref(), args.bench.as_deref(), &meta)?
+        }
+    };
+    let scratch = ScratchDir::new("run")
+        .map_err(|e| Fatal(format!("cannot create a temporary directory: {e}")))?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let mut report = Report::default();
+    let mut counts: BTreeMap<String, Entry> = BTreeMap::new();
+    for suite in &suites {
+        let targets = list_targets(suite, scratch.path())?;
+        let targets: Vec<String> = targets
+            .into_iter()
+            .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        run_suite(
+            args,
+            &engines,
+            suite,
+            &targets,
+            scratch.path(),
+            timeout,
+            &mut report,
+            &mut counts,
+        )?;
+    }
+    if report.results.is_empty() {
+        return Err(Fatal(match &args.filter {
+            Some(f) => format!("no check matches --filter `{f}`"),
+            None => "the suites declare no checks".into(),
+        }));
+    }
+    if let Some(b) = &baseline {
+        report
+            .results
+            .extend(b.compare(&counts, args.baseline_tolerance));
+    }
+    if let Some(path) = &args.save_baseline {
+        Baseline::new(counts.clone()).save(path)?;
+        eprintln!(
+            "ct-verify: saved baseline of {} checks to {}",
+            counts.len(),
+            path.display()
+        );
+    }
+    let text = report.render(args.format);
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!("{}", report.summary_line());
+        }
+        None => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+    }
+    eprintln!(
+        "ct-verify: finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(report.exit_code())
+}
+
+fn list_targets(suite: &SuiteExe, scratch: &Path) -> Result<Vec<String>, Fatal> {
+    let launch = Launch {
+        exe: &suite.exe,
+        mode: "list",
+        target: None,
+        wrapper: Vec::new(),
+        env: Vec::new(),
+        inherit_stderr: false,
+        timeout: Duration::from_secs(60),
+        cwd: Some(&suite.package_root),
+    };
+    let run = process::run_suite(&launch, scratch)
+        .map_err(|e| Fatal(format!("cannot run {}: {e}", suite.exe.display())))?;
+    let names: Vec<String> = run
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Target { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() && run.status != Some(0) {
+        return Err(Fatal(format!(
+            "cannot list the checks of bench `{}`: {}",
+            suite.bench,
+            run.failure()
+        )));
+    }
+    Ok(names)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_suite(
+    args: &Args,
+    engines: &[Engine],
+    suite: &SuiteExe,
+    targets: &[String],
+    scratch: &Path,
+    timeout: Duration,
+    report: &mut Report,
+    counts: &mut BTreeMap<String, Entry>,
+) -> Result<(), Fatal> {
+    let cwd = Some(suite.package_root.as_path());
+    let n = targets.len();
+    // Rows per check, engines in order: taint, count, audit, dudect.
+    let mut rows: Vec<Vec<CheckResult>> = vec![Vec::new(); n];
+    if engines.contains(&Engine::Taint) {
+        eprintln!(
+            "ct-verify: {}: taint: {n} checks under memcheck",
+            suite.bench
+        );
+        for (row, r) in rows
+            .iter_mut()
+            .zip(taint::run(&suite.exe, cwd, targets, scratch, timeout))
+        {
+            row.push(r);
+        }
+    }
+    let want_count = engines.contains(&Engine::Count);
+    let want_audit = engines.contains(&Engine::Audit);
+    if want_count || want_audit {
+        eprintln!(
+            "ct-verify: {}: count/audit: {n} checks under callgrind",
+            suite.bench
+        );
+        let runs = count::collect(&suite.exe, cwd, targets, scratch, timeout);
+        for ((row, target), run) in rows.iter_mut().zip(targets).zip(runs) {
+            match run {
+                Ok(run) => {
+                    let c = count::judge(target, &run);
+                    counts.insert(
+                        target.clone(),
+                        Entry::from_run(&run, c.verdict == Verdict::ConstantTime),
+                    );
+                    if want_count {
+                        row.push(c);
+                    }
+                    if want_audit {
+                        row.push(audit::judge(target, &run));
+                    }
+                }
+                Err(e) => {
+                    let e = if e.starts_with("panicked") {
+                        e
+                    } else {
+                        format!("callgrind: {e}")
+                    };
+                    if want_count {
+                        row.push(CheckResult::error(target, "count", e.clone()));
+                    }
+                    if want_audit {
+                        row.push(CheckResult::error(target, "audit", e));
+                    }
+                }
+            }
+        }
+    }
+    if engines.contains(&Engine::Dudect) {
+        for (i, (row, target)) in rows.iter_mut().zip(targets).enumerate() {
+            eprintln!(
+                "ct-verify: {}: dudect: [{}/{n}] {target} ({} s)",
+                suite.bench,
+                i + 1,
+                args.dudect_budget
+            );
+            let (result, record) =
+                dudect::run(&suite.exe, cwd, target, scratch, args.dudect_budget);
+            if let (Some(dir), Some(record)) = (&args.plot, record) {
+                let files = crate::plot::write(dir, &record)?;
+                for f in files {
+                    eprintln!("ct-verify: wrote {}", f.display());
+                }
+            }
+            row.push(result);
+        }
+    }
+    report.results.extend(rows.into_iter().flatten());
+    Ok(())
+}
+
+fn list_declassify(args: &Args) -> Result<i32, Fatal> {
+    let meta = cargo::metadata(args.manifest_path.as_deref(), false)?;
+    let packages = cargo::declassify_packages(&meta);
+    let (sites, warnings) = crate::declassify::scan_packages(&packages);
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let root = &meta.workspace_root;
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    let text = match args.format {
+        Format::Json => {
+            let list: Vec<_> = sites
+                .iter()
+                .map(|s| {
+                    serde_json::json!({"package": s.package, "file": rel(&s.file), "line": s.line, "function": s.function})
+                })
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({
+                "tool": "ct-verify",
+                "version": env!("CARGO_PKG_VERSION"),
+                "declassify": list,
+            }))
+            .unwrap_or_default()
+                + "\n"
+        }
+        _ => {
+            let mut out = String::new();
+            for s in &sites {
+                out += &format!(
+                    "{}:{}  {}  ({})\n",
+                    rel(&s.file),
+                    s.line,
+                    s.function,
+                    s.package
+                );
+            }
+            out += &format!(
+                "ct-verify: {} declassify call sites in {} packages\n",
+                sites.len(),
+                packages.len()
+            );
+            out
+        }
+    };
+    match &args.output {
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| Fatal(format!("cannot write {}: {e}", p.display())))?,
+        None => print!("{text}"),
+    }
+    Ok(0)
+}

@@ -1,0 +1,209 @@
+//! The embedded audit: variable-latency instructions and arithmetic helper routines executed
+//! between the markers.
+//!
+//! | core | reported as a leak | reported as a note |
+//! |------|--------------------|--------------------|
+//! | Cortex-M0 (v6-M) | calls to division helpers (`__aeabi_uidiv`, `__aeabi_uldivmod`, `__udivsi3`, compiler-builtins' `div_rem`, ...) | calls to multiply helpers (`__aeabi_lmul`, `__muldi3`): built from `MULS`, whose latency is fixed per core, so their timing is their instruction stream, which the trace engine checks |
+//! | Cortex-M3 (v7-M) | `UDIV`/`SDIV` (2-12 cycles), `UMULL`/`SMULL`/`UMLAL`/`SMLAL` (early termination), division helpers | |
+//! | Cortex-M4, M33 | `UDIV`/`SDIV`, division helpers | |
+//!
+//! The audit cannot tell a secret operand from a public one: every executed instance is
+//! reported, with its address, function and `file:line`.
+
+use std::collections::BTreeMap;
+
+use super::qemu::Arch;
+use super::symbolize::Elf32;
+use super::trace::{Kind, Trace};
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The instruction (`udiv r0, r1, r2`) or the helper (`call __aeabi_uldivmod`).
+    pub what: String,
+    /// Address of the instruction, or of the call site for a helper.
+    pub address: u32,
+    /// Executions in the reference input's trace.
+    pub executions: u64,
+    /// Whether this makes the check leak (else it is a note).
+    pub leak: bool,
+    /// Why it is reported.
+    pub reason: &'static str,
+}
+
+const DIVIDE_HELPERS: &[&str] = &[
+    "__aeabi_uidiv",
+    "__aeabi_uidivmod",
+    "__aeabi_idiv",
+    "__aeabi_idivmod",
+    "__aeabi_uldivmod",
+    "__aeabi_ldivmod",
+    "__udivsi3",
+    "__divsi3",
+    "__umodsi3",
+    "__modsi3",
+    "__udivmodsi4",
+    "__divmodsi4",
+    "__udivdi3",
+    "__divdi3",
+    "__umoddi3",
+    "__moddi3",
+    "__udivmoddi4",
+    "__divmoddi4",
+    "__udivti3",
+    "__divti3",
+    "__umodti3",
+    "__modti3",
+    "__udivmodti4",
+];
+
+const MULTIPLY_HELPERS: &[&str] = &[
+    "__aeabi_lmul",
+    "__muldi3",
+    "__multi3",
+    "__mulsi3",
+    "__mulodi4",
+    "__mulosi4",
+    "__muloti4",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Helper {
+    Divide,
+    Multiply,
+}
+
+fn helper_kind(name: &str) -> Option<Helper> {
+    let builtins = name.contains("compiler_builtins");
+    if DIVIDE_HELPERS.contains(&name)
+        || (builtins && (name.contains("div") || name.contains("_rem") || name.contains("mod")))
+    {
+        Some(Helper::Divide)
+    } else if MULTIPLY_HELPERS.contains(&name) || (builtins && name.contains("mul")) {
+        Some(Helper::Multiply)
+    } else {
+        None
+    }
+}
+
+/// Decodes the Thumb-2 instruction at `pc` if it is one of the variable-latency ones for
+/// `arch`; returns its text and the reason.
+pub fn variable_latency(elf: &Elf32, arch: Arch, pc: u32) -> Option<(String, &'static str)> {
+    let hw1 = elf.halfword(pc)?;
+    if hw1 >> 11 < 0b11101 {
+        return None; // a 16-bit instruction: none of them has operand-dependent latency
+    }
+    let hw2 = elf.halfword(pc + 2)?;
+    let rn = hw1 & 0xf;
+    let (hi, lo, rm) = ((hw2 >> 8) & 0xf, (hw2 >> 12) & 0xf, hw2 & 0xf);
+    let op2 = (hw2 >> 4) & 0xf;
+    let divide = "hardware divide: 2-12 cycles depending on the operands";
+    let long_mul = "Cortex-M3 long multiply: terminates early depending on the operand values";
+    match (hw1 & 0xfff0, arch) {
+        (0xfb90, Arch::V7M | Arch::V7EM | Arch::V8MMain) if op2 == 0xf && lo == 0xf => {
+            Some((format!("sdiv r{hi}, r{rn}, r{rm}"), divide))
+        }
+        (0xfbb0, Arch::V7M | Arch::V7EM | Arch::V8MMain) if op2 == 0xf && lo == 0xf => {
+            Some((format!("udiv r{hi}, r{rn}, r{rm}"), divide))
+        }
+        (0xfb80 | 0xfba0 | 0xfbc0 | 0xfbe0, Arch::V7M) if op2 == 0 => {
+            let m = match hw1 & 0xfff0 {
+                0xfb80 => "smull",
+                0xfba0 => "umull",
+                0xfbc0 => "smlal",
+                _ => "umlal",
+            };
+            Some((format!("{m} r{lo}, r{hi}, r{rn}, r{rm}"), long_mul))
+        }
+        _ => None,
+    }
+}
+
+/// Audits the executed code: the union of `traces` (every input), counted on `traces[0]`.
+pub fn scan(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
+    let mut executions: BTreeMap<u32, u64> = BTreeMap::new();
+    for pc in traces.iter().flat_map(|t| t.pcs()) {
+        executions.entry(pc).or_insert(0);
+    }
+    if let Some(first) = traces.first() {
+        for pc in first.pcs() {
+            *executions.entry(pc).or_insert(0) += 1;
+        }
+    }
+    let mut findings = Vec::new();
+    for (&pc, &n) in &executions {
+        if let Some((what, reason)) = variable_latency(elf, arch, pc) {
+            findings.push(Finding {
+                what,
+                address: pc,
+                executions: n,
+                leak: true,
+                reason,
+            });
+        }
+    }
+    // Helper calls: an executed PC at a helper's first instruction; the call site is the
+    // instruction executed just before it.
+    let mut calls: BTreeMap<(u32, String), (u64, Helper)> = BTreeMap::new();
+    for (ti, t) in traces.iter().enumerate() {
+        let mut previous: Option<u32> = None;
+        for e in t.events.iter().filter(|e| e.kind == Kind::Exec) {
+            let helper = elf
+                .functions_at(e.addr)
+                .filter(|f| f.start == e.addr)
+                .find_map(|f| helper_kind(&f.name).map(|k| (f.name.clone(), k)));
+            // A call from inside a helper (`__aeabi_uidiv` into `u32_div_rem`) is part of the
+            // outer call, which is already reported.
+            let site_in_helper = |site: u32| {
+                elf.functions_at(site)
+                    .any(|f| helper_kind(&f.name).is_some())
+            };
+            if let (Some((name, kind)), Some(site)) =
+                (helper, previous.filter(|&s| !site_in_helper(s)))
+            {
+                let entry = calls.entry((site, name)).or_insert((0, kind));
+                if ti == 0 {
+                    entry.0 += 1;
+                }
+            }
+            previous = Some(e.addr);
+        }
+    }
+    for ((site, name), (n, kind)) in calls {
+        let (leak, reason) = match kind {
+            Helper::Divide => (
+                true,
+                "division routine: its running time depends on the operands",
+            ),
+            Helper::Multiply => (
+                false,
+                "multiply routine built from MULS (fixed latency per core): its timing is its instruction stream, which the trace engine checks",
+            ),
+        };
+        findings.push(Finding {
+            what: format!("call {name}"),
+            address: site,
+            executions: n,
+            leak,
+            reason,
+        });
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helper_names() {
+        assert_eq!(helper_kind("__aeabi_uldivmod"), Some(Helper::Divide));
+        assert_eq!(helper_kind("__aeabi_lmul"), Some(Helper::Multiply));
+        assert_eq!(
+            helper_kind("_ZN17compiler_builtins3int19specialized_div_rem11u64_div_rem17h0E"),
+            Some(Helper::Divide)
+        );
+        assert_eq!(helper_kind("memcpy"), None);
+        assert_eq!(helper_kind("__aeabi_memcpy"), None);
+    }
+}

@@ -1,0 +1,175 @@
+//! The audit engine: variable-latency instructions executed inside the check.
+//!
+//! Callgrind's per-instruction dump lists every instruction the check executed, with its object
+//! file and address; each is decoded from the object file. On x86_64, `DIV` and `IDIV` take a
+//! number of cycles that depends on their operands (KyberSlash), and memcheck does not check
+//! their operands, so they are reported wherever they occur: the audit cannot tell a secret
+//! operand from a public one, so each finding needs a look.
+
+use std::collections::{BTreeMap, HashMap};
+
+use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter, Mnemonic};
+use serde_json::json;
+
+use crate::elf::{Elf, EM_X86_64};
+use crate::engine::callgrind::{InstrCost, InstrKey};
+use crate::engine::count::CountRun;
+use crate::engine::{CheckResult, Verdict};
+
+/// One variable-latency instruction the check executed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The instruction, Intel syntax.
+    pub instruction: String,
+    /// Object file.
+    pub object: String,
+    /// Address within the object (ELF virtual address).
+    pub address: u64,
+    /// Source location.
+    pub location: String,
+    /// Enclosing function.
+    pub function: String,
+    /// Executions across all calls.
+    pub executions: u64,
+}
+
+/// Whether an x86 instruction has operand-dependent latency.
+fn variable_latency_x86(m: Mnemonic) -> bool {
+    matches!(m, Mnemonic::Div | Mnemonic::Idiv)
+}
+
+/// Decodes every executed instruction of `run` and lists the variable-latency ones.
+pub fn scan(run: &CountRun) -> Result<Vec<Finding>, String> {
+    let mut executed: BTreeMap<&InstrKey, (u64, &InstrCost)> = BTreeMap::new();
+    for (_, _, dump) in &run.calls {
+        for (k, c) in &dump.instrs {
+            executed.entry(k).or_insert((0, c)).0 += c.ir;
+        }
+    }
+    let mut elves: HashMap<&str, Option<Elf>> = HashMap::new();
+    let mut formatter = IntelFormatter::new();
+    let mut findings = Vec::new();
+    for (key, (count, cost)) in executed {
+        if key.object.contains("/valgrind/") || !key.object.starts_with('/') {
+            continue; // valgrind's own preloads, or unknown objects
+        }
+        let elf = elves.entry(key.object.as_str()).or_insert_with(|| {
+            std::fs::read(&key.object)
+                .ok()
+                .and_then(|d| Elf::parse(d).ok())
+        });
+        let Some(elf) = elf else { continue };
+        if elf.machine() != EM_X86_64 {
+            return Err(format!(
+                "{}: the audit decodes x86_64 only for now",
+                key.object
+            ));
+        }
+        let Some(bytes) = elf.bytes_at(key.addr, 15) else {
+            continue;
+        };
+        let mut decoder = Decoder::with_ip(64, bytes, key.addr, DecoderOptions::NONE);
+        let instr = decoder.decode();
+        if instr.is_invalid() || !variable_latency_x86(instr.mnemonic()) {
+            continue;
+        }
+        let mut text = String::new();
+        formatter.format(&instr, &mut text);
+        let (location, function) = caller_location(&key.object, key.addr)
+            .unwrap_or_else(|| (cost.location(), cost.function.clone()));
+        findings.push(Finding {
+            instruction: text,
+            object: key.object.clone(),
+            address: key.addr,
+            location,
+            function,
+            executions: count,
+        });
+    }
+    Ok(findings)
+}
+
+/// The first source location outside the standard library in the inline chain of `addr`
+/// (binutils' `addr2line -i`): a division written as `a / b` is inlined from `core`, but the
+/// line to look at is the caller's. `None` when addr2line is missing or knows nothing.
+fn caller_location(object: &str, addr: u64) -> Option<(String, String)> {
+    let out = std::process::Command::new("addr2line")
+        .args(["-i", "-f", "-C", "-e", object, &format!("{addr:#x}")])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let frames: Vec<(&str, &str)> = lines
+        .chunks(2)
+        .filter(|c| c.len() == 2)
+        .map(|c| (c[0], c[1]))
+        .collect();
+    let known = |loc: &str| !loc.starts_with("??");
+    let pick = frames
+        .iter()
+        .find(|(_, loc)| known(loc) && !loc.starts_with("/rustc/"))
+        .or_else(|| frames.iter().find(|(_, loc)| known(loc)))?;
+    let location = pick
+        .1
+        .split(" (discriminator")
+        .next()
+        .unwrap_or(pick.1)
+        .to_string();
+    Some((location, pick.0.to_string()))
+}
+
+/// The audit verdict for `target`.
+pub fn judge(target: &str, run: &CountRun) -> CheckResult {
+    let findings = match scan(run) {
+        Ok(f) => f,
+        Err(e) => return CheckResult::error(target, "audit", e),
+    };
+    let instructions: u64 = run
+        .calls
+        .iter()
+        .map(|c| c.2.instrs.len() as u64)
+        .max()
+        .unwrap_or(0);
+    let list: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "instruction": f.instruction,
+                "address": format!("{:#x}", f.address),
+                "object": f.object,
+                "location": f.location,
+                "function": f.function,
+                "executions": f.executions,
+            })
+        })
+        .collect();
+    let (verdict, summary) = match findings.first() {
+        Some(f) => {
+            let more = if findings.len() > 1 {
+                format!(" (+{} more)", findings.len() - 1)
+            } else {
+                String::new()
+            };
+            (
+                Verdict::Leak,
+                format!(
+                    "`{}` at {:#x} ({}){more}",
+                    f.instruction,
+                    f.address,
+                    super::taint::short_path(&f.location)
+                ),
+            )
+        }
+        None => (
+            Verdict::ConstantTime,
+            format!("no variable-latency instruction among {instructions} executed"),
+        ),
+    };
+    CheckResult {
+        target: target.to_string(),
+        engine: "audit".to_string(),
+        verdict,
+        evidence: json!({ "findings": list, "executed_instructions": instructions }),
+        summary,
+    }
+}

@@ -1,0 +1,252 @@
+//! Reading callgrind's output files (`--dump-instr=yes`): one [`Dump`] per labelled dump, with
+//! the self cost of every executed instruction and its source location.
+//!
+//! Callgrind writes instruction addresses relative to the object file they belong to (for a
+//! position-independent executable, the ELF virtual address), so they can be looked up in the file.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// An executed instruction: object file and address within it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InstrKey {
+    /// The object file (`ob=`).
+    pub object: String,
+    /// Address as callgrind reports it (object-relative).
+    pub addr: u64,
+}
+
+/// What is known about one executed instruction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InstrCost {
+    /// Times executed (self cost in Ir).
+    pub ir: u64,
+    /// Source file (after inlining, the innermost).
+    pub file: String,
+    /// Source line (0 when unknown).
+    pub line: u64,
+    /// Enclosing function.
+    pub function: String,
+}
+
+impl InstrCost {
+    /// `file:line`, or the function when the line is unknown.
+    pub fn location(&self) -> String {
+        if self.line == 0 || self.file == "???" || self.file.is_empty() {
+            self.function.clone()
+        } else {
+            format!("{}:{}", self.file, self.line)
+        }
+    }
+}
+
+/// One callgrind dump.
+#[derive(Clone, Debug, Default)]
+pub struct Dump {
+    /// The label given to `CALLGRIND_DUMP_STATS_AT` (empty for the final dump).
+    pub label: String,
+    /// Total instructions executed (`totals:` / `summary:`).
+    pub total_ir: u64,
+    /// Self cost per executed instruction.
+    pub instrs: BTreeMap<InstrKey, InstrCost>,
+}
+
+impl Dump {
+    /// The per-instruction profile: address -> count.
+    pub fn profile(&self) -> BTreeMap<&InstrKey, u64> {
+        self.instrs.iter().map(|(k, v)| (k, v.ir)).collect()
+    }
+}
+
+#[derive(Default)]
+struct Names {
+    map: HashMap<u64, String>,
+}
+
+impl Names {
+    /// Resolves `(id) name`, `(id)` or a plain name, remembering definitions.
+    fn resolve(&mut self, s: &str) -> String {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix('(') {
+            if let Some(close) = rest.find(')') {
+                let id: u64 = rest[..close].parse().unwrap_or(u64::MAX);
+                let name = rest[close + 1..].trim();
+                if name.is_empty() {
+                    return self.map.get(&id).cloned().unwrap_or_default();
+                }
+                self.map.insert(id, name.to_string());
+                return name.to_string();
+            }
+        }
+        s.to_string()
+    }
+}
+
+fn parse_pos(tok: &str, last: u64) -> Option<u64> {
+    if tok == "*" {
+        Some(last)
+    } else if let Some(n) = tok.strip_prefix('+') {
+        n.parse::<u64>().ok().map(|d| last.wrapping_add(d))
+    } else if let Some(n) = tok.strip_prefix('-') {
+        n.parse::<u64>().ok().map(|d| last.wrapping_sub(d))
+    } else if let Some(h) = tok.strip_prefix("0x") {
+        u64::from_str_radix(h, 16).ok()
+    } else {
+        tok.parse().ok()
+    }
+}
+
+/// Parses one callgrind output file.
+pub fn parse(text: &str) -> Result<Dump, String> {
+    let mut dump = Dump::default();
+    let (mut obs, mut files, mut fns) = (Names::default(), Names::default(), Names::default());
+    let (mut ob, mut fl, mut fi, mut func) =
+        (String::new(), String::new(), String::new(), String::new());
+    let mut positions = 2usize;
+    let (mut last_addr, mut last_line) = (0u64, 0u64);
+    let mut call_pending = false;
+    let mut totals: Option<u64> = None;
+    for (no, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let first = line.as_bytes()[0];
+        if first.is_ascii_digit() || first == b'+' || first == b'-' || first == b'*' {
+            let toks: Vec<&str> = line.split_whitespace().collect();
+            if toks.len() < positions {
+                return Err(format!("line {}: short cost line `{line}`", no + 1));
+            }
+            let addr = parse_pos(toks[0], last_addr)
+                .ok_or_else(|| format!("line {}: bad position `{}`", no + 1, toks[0]))?;
+            let src = if positions >= 2 {
+                parse_pos(toks[1], last_line)
+                    .ok_or_else(|| format!("line {}: bad line `{}`", no + 1, toks[1]))?
+            } else {
+                0
+            };
+            last_addr = addr;
+            last_line = src;
+            let ir: u64 = toks
+                .get(positions)
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            if call_pending {
+                // Inclusive cost of a call made from this instruction: not self cost.
+                call_pending = false;
+                continue;
+            }
+            let entry = dump
+                .instrs
+                .entry(InstrKey {
+                    object: ob.clone(),
+                    addr,
+                })
+                .or_default();
+            entry.ir += ir;
+            if entry.function.is_empty() {
+                entry.file = fi.clone();
+                entry.line = src;
+                entry.function = func.clone();
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(['=', ':']) else {
+            continue;
+        };
+        match key {
+            "ob" => ob = obs.resolve(value),
+            "fl" => {
+                fl = files.resolve(value);
+                fi = fl.clone();
+            }
+            "fi" | "fe" => fi = files.resolve(value),
+            "fn" => {
+                func = fns.resolve(value);
+                fi = fl.clone();
+            }
+            "cob" => {
+                obs.resolve(value);
+            }
+            "cfi" | "cfl" => {
+                files.resolve(value);
+            }
+            "cfn" => {
+                fns.resolve(value);
+            }
+            "calls" => call_pending = true,
+            "positions" => {
+                positions = value.split_whitespace().count();
+                if !value.split_whitespace().any(|p| p == "instr") {
+                    return Err(
+                        "callgrind output has no instruction positions (run with --dump-instr=yes)"
+                            .into(),
+                    );
+                }
+            }
+            "desc" => {
+                if let Some(l) = value.trim().strip_prefix("Trigger: Client Request: ") {
+                    dump.label = l.trim().to_string();
+                }
+            }
+            "totals" | "summary" => {
+                totals = value
+                    .split_whitespace()
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .or(totals);
+            }
+            _ => {}
+        }
+    }
+    dump.total_ir = totals.unwrap_or_else(|| dump.instrs.values().map(|c| c.ir).sum());
+    Ok(dump)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "# callgrind format
+version: 1
+desc: Trigger: Client Request: ctv|0|zeros
+positions: instr line
+events: Ir
+summary: 14
+
+ob=(6) /x/ct
+fl=(227) /src/main.rs
+fn=(1086) ct::main
+0x15671 20 1
++5 21 1
+cfn=(1134) ct::call
+calls=1 0x15380 *
+* * 10
++3 -1 1
+
+fn=(1134)
+0x15380 26 1
+fi=(241) /rustc/x/cmp.rs
++2 154 1
+fe=(227)
++4 27 0
+totals: 14
+";
+
+    #[test]
+    fn parses_self_costs_positions_and_names() {
+        let d = parse(SAMPLE).unwrap();
+        assert_eq!(d.label, "ctv|0|zeros");
+        assert_eq!(d.total_ir, 14);
+        let self_sum: u64 = d.instrs.values().map(|c| c.ir).sum();
+        assert_eq!(self_sum, 5);
+        let k = |addr| InstrKey {
+            object: "/x/ct".into(),
+            addr,
+        };
+        assert_eq!(d.instrs[&k(0x15676)].line, 21);
+        assert_eq!(d.instrs[&k(0x15679)].line, 20);
+        assert_eq!(d.instrs[&k(0x15382)].file, "/rustc/x/cmp.rs");
+        assert_eq!(d.instrs[&k(0x15382)].function, "ct::call");
+        assert_eq!(d.instrs[&k(0x15386)].file, "/src/main.rs");
+    }
+}

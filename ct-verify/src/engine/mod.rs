@@ -1,0 +1,152 @@
+//! The engines, and the verdict each gives per check.
+//!
+//! | engine | runs under | sees | cannot see |
+//! |--------|-----------|------|------------|
+//! | `taint` | memcheck | branches and memory addresses that depend on secret bytes (early exits, secret-indexed tables, secret-length loops), with file:line | variable-latency arithmetic (division), code that handles secrets without branching on them but takes data-dependent time in hardware |
+//! | `count` | callgrind | any difference in the executed instruction stream between secret inputs (total Ir and per-instruction profile) | secret-indexed memory access with a fixed instruction stream (cache timing), variable-latency instructions, inputs not tried |
+//! | `audit` | callgrind's instruction list + a disassembler | DIV/IDIV executed inside the check, wherever their operands came from | whether the operands are secret; anything that is not a listed instruction |
+//! | `dudect` | natively, timed | end-to-end timing differences between a fixed and random secrets on this CPU | small or rare differences within its budget; it gives statistical evidence, not proof |
+
+#[cfg(feature = "cli")]
+pub mod audit;
+#[cfg(feature = "cli")]
+pub mod callgrind;
+#[cfg(feature = "cli")]
+pub mod count;
+pub mod dudect;
+#[cfg(feature = "cli")]
+pub mod taint;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// One of the four engines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Engine {
+    /// Memcheck taint tracking.
+    Taint,
+    /// Callgrind instruction counts.
+    Count,
+    /// Variable-latency instruction audit.
+    Audit,
+    /// Native timing statistics.
+    Dudect,
+}
+
+impl Engine {
+    /// All engines, in the order they run.
+    pub const ALL: [Engine; 4] = [Engine::Taint, Engine::Count, Engine::Audit, Engine::Dudect];
+
+    /// The engine's name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Taint => "taint",
+            Engine::Count => "count",
+            Engine::Audit => "audit",
+            Engine::Dudect => "dudect",
+        }
+    }
+
+    /// Whether the engine needs valgrind.
+    pub fn needs_valgrind(self) -> bool {
+        !matches!(self, Engine::Dudect)
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Engine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Engine::ALL
+            .into_iter()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| {
+                format!("unknown engine `{s}` (expected taint, count, audit, dudect or all)")
+            })
+    }
+}
+
+/// Parses `--engine`: a comma-separated list of engine names, or `all`.
+pub fn parse_engine_list(s: &str) -> Result<Vec<Engine>, String> {
+    if s.trim() == "all" {
+        return Ok(Engine::ALL.to_vec());
+    }
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim) {
+        if part.is_empty() {
+            return Err(format!("empty engine name in `{s}`"));
+        }
+        let e: Engine = part.parse()?;
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// What an engine concluded about one check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// No evidence of a leak of the engine's kind.
+    #[serde(rename = "constant-time")]
+    ConstantTime,
+    /// Evidence of a leak (or a regression against the baseline).
+    #[serde(rename = "leak")]
+    Leak,
+    /// Not enough evidence either way (dudect ran out of budget).
+    #[serde(rename = "inconclusive")]
+    Inconclusive,
+    /// The check could not be run (it panicked, the tool failed).
+    #[serde(rename = "error")]
+    Error,
+}
+
+impl Verdict {
+    /// The verdict's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::ConstantTime => "constant-time",
+            Verdict::Leak => "leak",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// One row of the report: a check, an engine, its verdict and the evidence.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckResult {
+    /// The check's name.
+    pub target: String,
+    /// The engine (or `baseline` for a comparison against a saved baseline).
+    pub engine: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What a person needs to act on the verdict.
+    pub evidence: serde_json::Value,
+    /// One line for the human table.
+    #[serde(skip)]
+    pub summary: String,
+}
+
+impl CheckResult {
+    /// A result with the `error` verdict and `message` as evidence.
+    pub fn error(target: &str, engine: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        CheckResult {
+            target: target.to_string(),
+            engine: engine.to_string(),
+            verdict: Verdict::Error,
+            evidence: serde_json::json!({ "error": message }),
+            summary: message,
+        }
+    }
+}

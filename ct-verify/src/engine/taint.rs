@@ -1,0 +1,435 @@
+//! The taint engine: memcheck sees every branch and address computed from secret bytes.
+//!
+//! The suite marks each secret input undefined (`MAKE_MEM_UNDEFINED`) just before calling the
+//! check and marks the result defined after, so memcheck's "Conditional jump or move depends on
+//! uninitialised value(s)" and "Use of uninitialised value of size N" inside the call are exactly
+//! the secret-dependent branches and addresses. Memcheck does not check the operands of division
+//! or other variable-latency instructions: the audit engine covers those.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::engine::{CheckResult, Verdict};
+use crate::process::{self, Launch};
+use crate::protocol::{self, Record};
+
+/// Memcheck error kinds that mean "secret-dependent control flow or address".
+pub const LEAK_KINDS: [&str; 2] = ["UninitCondition", "UninitValue"];
+
+/// One stack frame of a memcheck error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Frame {
+    /// Function name as valgrind demangled it.
+    pub function: String,
+    /// Source file (with its directory) when debug info has it.
+    pub file: Option<String>,
+    /// Line number.
+    pub line: Option<u32>,
+    /// Object file.
+    pub object: Option<String>,
+}
+
+impl Frame {
+    /// `file:line`, or the function name when there is no line info.
+    pub fn location(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(f), Some(l)) => format!("{f}:{l}"),
+            _ => self.function.clone(),
+        }
+    }
+}
+
+/// One memcheck error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemcheckError {
+    /// Error kind (`UninitCondition`, `UninitValue`, ...).
+    pub kind: String,
+    /// Valgrind's message.
+    pub message: String,
+    /// The stack, innermost first.
+    pub stack: Vec<Frame>,
+}
+
+impl MemcheckError {
+    /// Whether the error happened inside a check call (the stack passes through the harness's
+    /// call frame).
+    pub fn inside_check(&self) -> bool {
+        self.stack
+            .iter()
+            .any(|f| f.function.contains(protocol::CALL_FRAME))
+    }
+
+    /// Frames from the innermost down to (not including) the harness's call frame.
+    pub fn check_frames(&self) -> &[Frame] {
+        let end = self
+            .stack
+            .iter()
+            .position(|f| f.function.contains(protocol::CALL_FRAME))
+            .unwrap_or(self.stack.len());
+        &self.stack[..end]
+    }
+}
+
+/// Parses memcheck's `--xml=yes` output.
+pub fn parse_xml(text: &str) -> Result<Vec<MemcheckError>, String> {
+    Ok(parse_xml_sections(text)?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// Parses memcheck's XML output, tagging each error with the index of the last
+/// [`protocol::BEGIN_MESSAGE`] before it (the check it first happened in).
+pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckError)>, String> {
+    // Valgrind writes the closing tag only at exit; a crashed run leaves it off.
+    let owned;
+    let text = if text.contains("</valgrindoutput>") {
+        text
+    } else {
+        owned = format!("{text}\n</valgrindoutput>\n");
+        &owned
+    };
+    let doc = roxmltree::Document::parse(text).map_err(|e| format!("memcheck XML: {e}"))?;
+    let child_text = |n: roxmltree::Node<'_, '_>, name: &str| {
+        n.children()
+            .find(|c| c.has_tag_name(name))
+            .and_then(|c| c.text())
+            .map(|s| s.trim().to_string())
+    };
+    let mut out = Vec::new();
+    let mut section = None;
+    for e in doc.root_element().children() {
+        if e.has_tag_name("clientmsg") {
+            if let Some(n) = child_text(e, "text").and_then(|t| {
+                t.trim()
+                    .strip_prefix(protocol::BEGIN_MESSAGE.trim())
+                    .and_then(|n| n.trim().parse().ok())
+            }) {
+                section = Some(n);
+            }
+            continue;
+        }
+        if !e.has_tag_name("error") {
+            continue;
+        }
+        let kind = child_text(e, "kind").unwrap_or_default();
+        let message = child_text(e, "what")
+            .or_else(|| {
+                e.children()
+                    .find(|c| c.has_tag_name("xwhat"))
+                    .and_then(|x| child_text(x, "text"))
+            })
+            .unwrap_or_default();
+        let mut stack = Vec::new();
+        if let Some(s) = e.children().find(|c| c.has_tag_name("stack")) {
+            for f in s.children().filter(|c| c.has_tag_name("frame")) {
+                let file = match (child_text(f, "dir"), child_text(f, "file")) {
+                    (Some(d), Some(f)) => Some(format!("{d}/{f}")),
+                    (None, Some(f)) => Some(f),
+                    _ => None,
+                };
+                stack.push(Frame {
+                    function: child_text(f, "fn")
+                        .unwrap_or_else(|| child_text(f, "ip").unwrap_or_default()),
+                    file,
+                    line: child_text(f, "line").and_then(|l| l.parse().ok()),
+                    object: child_text(f, "obj"),
+                });
+            }
+        }
+        out.push((
+            section,
+            MemcheckError {
+                kind,
+                message,
+                stack,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Turns memcheck's errors into a verdict for `target`.
+///
+/// `panicked` lists the calls that panicked (`public|input`, message): panicking for some secret
+/// inputs and not others is secret-dependent control flow, a leak in itself.
+pub fn judge(
+    target: &str,
+    errors: &[MemcheckError],
+    calls: usize,
+    panicked: &[(String, String)],
+) -> CheckResult {
+    let mut leaks = Vec::new();
+    let mut outside = 0usize;
+    let mut seen = std::collections::BTreeSet::new();
+    for e in errors {
+        if !LEAK_KINDS.contains(&e.kind.as_str()) {
+            continue;
+        }
+        if !e.inside_check() {
+            outside += 1;
+            continue;
+        }
+        let frames = e.check_frames();
+        let top = frames
+            .iter()
+            .find(|f| !is_std_frame(f))
+            .or(frames.first())
+            .cloned()
+            .unwrap_or_default();
+        if !seen.insert((e.kind.clone(), top.location())) {
+            continue;
+        }
+        leaks.push((e, top, frames));
+    }
+    let list: Vec<_> = leaks
+        .iter()
+        .map(|(e, top, frames)| {
+            json!({
+                "kind": e.kind,
+                "message": e.message,
+                "location": top.location(),
+                "function": top.function,
+                "innermost": frames.first().map(Frame::location),
+                "stack": frames.iter().map(|f| format!("{} at {}", f.function, f.location())).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let (verdict, summary) = match leaks.first() {
+        Some((e, top, _)) => {
+            let more = if leaks.len() > 1 {
+                format!(" (+{} more)", leaks.len() - 1)
+            } else {
+                String::new()
+            };
+            (
+                Verdict::Leak,
+                format!("{}: {}{more}", short_path(&top.location()), e.message),
+            )
+        }
+        None if !panicked.is_empty() => (
+            Verdict::Leak,
+            format!(
+                "panics for some secret inputs only: {} ({})",
+                panicked[0].0, panicked[0].1
+            ),
+        ),
+        None => (
+            Verdict::ConstantTime,
+            format!("no secret-dependent branch or address in {calls} calls"),
+        ),
+    };
+    let panicked: Vec<_> = panicked
+        .iter()
+        .map(|(i, m)| json!({ "input": i, "message": m }))
+        .collect();
+    CheckResult {
+        target: target.to_string(),
+        engine: "taint".to_string(),
+        verdict,
+        evidence: json!({
+            "calls": calls,
+            "errors": list,
+            "errors_outside_check": outside,
+            "panicked_inputs": panicked,
+        }),
+        summary,
+    }
+}
+
+/// Whether a frame is in the standard library (its sources live under `/rustc/<hash>/`): the
+/// reported location is the first frame outside it, where the caller's code is.
+pub fn is_std_frame(f: &Frame) -> bool {
+    f.file.as_deref().is_some_and(|p| p.starts_with("/rustc/"))
+}
+
+/// Shortens a path for the human table: relative to the current directory when below it,
+/// `crate-x.y.z/src/...` for registry sources, `library/...` for the standard library.
+pub fn short_path(p: &str) -> String {
+    if let Ok(cwd) = std::env::current_dir() {
+        if let Ok(rel) = Path::new(p).strip_prefix(&cwd) {
+            return rel.display().to_string();
+        }
+    }
+    if let Some(i) = p.find("/.cargo/registry/src/") {
+        let rest = &p[i + "/.cargo/registry/src/".len()..];
+        if let Some(j) = rest.find('/') {
+            return rest[j + 1..].to_string();
+        }
+    }
+    if let Some(rest) = p.strip_prefix("/rustc/") {
+        if let Some(j) = rest.find('/') {
+            return rest[j + 1..].to_string();
+        }
+    }
+    p.to_string()
+}
+
+/// Runs the checks `targets` of the suite `exe` under memcheck, all in one process, and returns
+/// one result per check, in order. `timeout` is per check.
+///
+/// Memcheck reports an error only the first time it sees its stack, so a check that repeats an
+/// error an earlier check already made (shared library code) shows a count but no new error: such
+/// a check, and any the process did not reach (a crash), is run again on its own.
+pub fn run(
+    exe: &Path,
+    cwd: Option<&Path>,
+    targets: &[String],
+    scratch: &Path,
+    timeout: Duration,
+) -> Vec<CheckResult> {
+    let mut results: Vec<Option<CheckResult>> = vec![None; targets.len()];
+    let batch = run_once(exe, cwd, targets, scratch, timeout);
+    let mut retry = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        match &batch {
+            Ok(b) => match b.get(i) {
+                Some(Some(r)) => results[i] = Some(r.clone()),
+                _ if targets.len() > 1 => retry.push(i),
+                _ => results[i] = Some(CheckResult::error(target, "taint", "no result")),
+            },
+            Err(e) if targets.len() == 1 => {
+                results[i] = Some(CheckResult::error(target, "taint", e.clone()))
+            }
+            Err(_) => retry.push(i),
+        }
+    }
+    for i in retry {
+        let one = std::slice::from_ref(&targets[i]);
+        results[i] = Some(match run_once(exe, cwd, one, scratch, timeout) {
+            Ok(mut r) => r
+                .pop()
+                .flatten()
+                .unwrap_or_else(|| CheckResult::error(&targets[i], "taint", "no result")),
+            Err(e) => CheckResult::error(&targets[i], "taint", e),
+        });
+    }
+    results
+        .into_iter()
+        .zip(targets)
+        .map(|(r, t)| r.unwrap_or_else(|| CheckResult::error(t, "taint", "no result")))
+        .collect()
+}
+
+/// One memcheck process over `targets`: `None` for a check that needs a run of its own.
+fn run_once(
+    exe: &Path,
+    cwd: Option<&Path>,
+    targets: &[String],
+    scratch: &Path,
+    timeout: Duration,
+) -> Result<Vec<Option<CheckResult>>, String> {
+    let xml = scratch.join("memcheck.xml");
+    let _ = std::fs::remove_file(&xml);
+    let names = targets.join("\n");
+    let launch = Launch {
+        exe,
+        mode: "taint",
+        target: Some(&names),
+        wrapper: vec![
+            "valgrind".into(),
+            "--tool=memcheck".into(),
+            "--xml=yes".into(),
+            format!("--xml-file={}", xml.display()),
+            "--error-limit=no".into(),
+            "--leak-check=no".into(),
+            "--track-origins=no".into(),
+            "--read-inline-info=yes".into(),
+            // Deep stacks must still reach the harness frame that marks them as inside the check.
+            "--num-callers=500".into(),
+            "--child-silent-after-fork=yes".into(),
+        ],
+        env: Vec::new(),
+        inherit_stderr: false,
+        timeout: timeout * targets.len().max(1) as u32,
+        cwd,
+    };
+    let run =
+        process::run_suite(&launch, scratch).map_err(|e| format!("cannot start valgrind: {e}"))?;
+    let text = std::fs::read_to_string(&xml)
+        .map_err(|e| format!("memcheck wrote no XML ({e}); {}", run.failure()))?;
+    let errors = parse_xml_sections(&text)?;
+    let single = targets.len() == 1;
+    Ok(targets
+        .iter()
+        .enumerate()
+        .map(|(i, target)| match process::outcome(&run, target) {
+            Some(Record::Done {
+                calls,
+                memcheck_errors,
+                panicked,
+                ..
+            }) => {
+                let mine: Vec<MemcheckError> = errors
+                    .iter()
+                    .filter(|(s, _)| *s == Some(i))
+                    .map(|(_, e)| e.clone())
+                    .collect();
+                let result = judge(target, &mine, *calls, panicked);
+                if result.verdict == Verdict::ConstantTime && *memcheck_errors > 0 && !single {
+                    None
+                } else {
+                    Some(result)
+                }
+            }
+            Some(Record::Panic { message, .. }) => Some(CheckResult::error(
+                target,
+                "taint",
+                format!("panicked: {message}"),
+            )),
+            _ if single => Some(CheckResult::error(target, "taint", run.failure())),
+            _ => None,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"<?xml version="1.0"?>
+<valgrindoutput>
+<protocolversion>4</protocolversion>
+<error>
+  <unique>0x0</unique>
+  <tid>1</tid>
+  <kind>UninitCondition</kind>
+  <what>Conditional jump or move depends on uninitialised value(s)</what>
+  <stack>
+    <frame><ip>0x1</ip><obj>/x/ct</obj><fn>ct::leaky_eq</fn><dir>/src/benches</dir><file>ct.rs</file><line>12</line></frame>
+    <frame><ip>0x2</ip><obj>/x/ct</obj><fn>ct_verify::suite::ct_verify_target_call</fn></frame>
+    <frame><ip>0x3</ip><obj>/x/ct</obj><fn>main</fn></frame>
+  </stack>
+</error>
+<error>
+  <unique>0x1</unique>
+  <tid>1</tid>
+  <kind>UninitValue</kind>
+  <what>Use of uninitialised value of size 8</what>
+  <stack>
+    <frame><ip>0x4</ip><obj>/x/ct</obj><fn>ct::harness</fn><dir>/src</dir><file>h.rs</file><line>3</line></frame>
+  </stack>
+</error>
+</valgrindoutput>
+"#;
+
+    #[test]
+    fn parses_and_keeps_errors_inside_the_check() {
+        let errors = parse_xml(SAMPLE).unwrap();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].inside_check());
+        assert!(!errors[1].inside_check());
+        let r = judge("leaky_eq", &errors, 6, &[]);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert_eq!(r.evidence["errors"][0]["location"], "/src/benches/ct.rs:12");
+        assert_eq!(r.evidence["errors_outside_check"], 1);
+    }
+
+    #[test]
+    fn truncated_xml_still_parses() {
+        let cut = SAMPLE.replace("</valgrindoutput>", "");
+        assert_eq!(parse_xml(&cut).unwrap().len(), 2);
+    }
+}

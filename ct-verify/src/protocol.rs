@@ -1,0 +1,107 @@
+//! How `cargo ct-verify` talks to a suite binary: environment variables in, JSON lines out.
+//!
+//! The runner starts the suite (under valgrind or natively) with [`MODE`] and [`TARGET`] set; the
+//! suite's [`crate::Suite::run`] reads them, does that one job and appends [`Record`]s to the file
+//! named by [`OUT`]. Standard output stays the user's.
+
+use serde::{Deserialize, Serialize};
+
+/// Which job the suite does: `list`, `taint`, `count` or `dudect`. Unset: a quick native run.
+pub const MODE: &str = "CT_VERIFY_MODE";
+/// Names of the checks to run, one per line (`dudect` mode: exactly one).
+pub const TARGET: &str = "CT_VERIFY_TARGET";
+/// File the suite appends [`Record`]s to.
+pub const OUT: &str = "CT_VERIFY_OUT";
+/// Time budget in seconds for `dudect` mode.
+pub const BUDGET: &str = "CT_VERIFY_BUDGET";
+/// Seed for the input generator (decimal); a fixed default keeps runs repeatable.
+pub const SEED: &str = "CT_VERIFY_SEED";
+/// Set to `1` to draw a progress bar (only when the runner's stderr is a terminal).
+pub const PROGRESS: &str = "CT_VERIFY_PROGRESS";
+
+/// Name of the never-inlined function every check is called through. Memcheck errors whose stack
+/// contains it happened inside the check; callgrind collects only while it runs.
+pub const CALL_FRAME: &str = "ct_verify_target_call";
+
+/// Prefix of every callgrind dump label: `ctv|<check index>|<public index>|<input label>`, the
+/// check index counting the lines of [`TARGET`].
+pub const DUMP_PREFIX: &str = "ctv|";
+
+/// Text of the memcheck client message written before check number N (of [`TARGET`]): errors
+/// that follow it in memcheck's XML first happened in that check.
+pub const BEGIN_MESSAGE: &str = "ctv-begin ";
+
+/// One line of the suite's report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Record {
+    /// `list` mode: one check of the suite.
+    Target {
+        /// Its name.
+        name: String,
+        /// Labels of its secret inputs (`zeros`, `ones`, `fixed#0`, `random#0`, ...).
+        inputs: Vec<String>,
+        /// How many public inputs it is run with.
+        publics: usize,
+    },
+    /// The check ran with every input.
+    Done {
+        /// Check name.
+        target: String,
+        /// Calls made.
+        calls: usize,
+        /// Memcheck errors counted during the check, duplicates included (`taint` mode only).
+        #[serde(default)]
+        memcheck_errors: u64,
+        /// Calls that panicked: (`public|input` label, message). A check that panics for some
+        /// secret inputs and not others has secret-dependent control flow.
+        #[serde(default)]
+        panicked: Vec<(String, String)>,
+    },
+    /// The check panicked.
+    Panic {
+        /// Check name.
+        target: String,
+        /// The panic message and location.
+        message: String,
+    },
+    /// `dudect` mode result.
+    Dudect(DudectRecord),
+}
+
+/// What a dudect run measured.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DudectRecord {
+    /// Check name.
+    pub target: String,
+    /// The t statistic with the largest magnitude (among tests with enough measurements).
+    pub max_t: f64,
+    /// Which test gave it (`uncropped`, `cropped@pNN`, `second-order`).
+    pub test: String,
+    /// Measurements taken (both classes).
+    pub measurements: u64,
+    /// Measurements of the fixed class.
+    pub fixed_count: u64,
+    /// Measurements of the random class.
+    pub random_count: u64,
+    /// Mean ticks of the fixed class.
+    pub fixed_mean: f64,
+    /// Mean ticks of the random class.
+    pub random_mean: f64,
+    /// Tick unit (`cycles` or `ns`).
+    pub unit: String,
+    /// Seconds spent measuring.
+    pub seconds: f64,
+    /// `leak`, `constant-time` or `inconclusive`.
+    pub verdict: String,
+    /// (measurements, max |t|) after each batch, thinned to a few hundred points.
+    pub t_series: Vec<(u64, f64)>,
+    /// Histogram bin edges' lower bound (ticks) and bin width.
+    pub hist_start: u64,
+    /// Width of a histogram bin, ticks.
+    pub hist_width: u64,
+    /// Counts per bin for the fixed class.
+    pub hist_fixed: Vec<u64>,
+    /// Counts per bin for the random class.
+    pub hist_random: Vec<u64>,
+}

@@ -1,0 +1,225 @@
+//! Reports: a table for people, JSON for scripts, JUnit XML for CI dashboards; and the exit code.
+
+use serde_json::json;
+
+use crate::engine::{CheckResult, Verdict};
+
+/// Exit status: every check constant-time.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: a leak, or a regression against the baseline.
+pub const EXIT_LEAK: i32 = 1;
+/// Exit status: something could not be run (tool missing, build failed, bad arguments or files,
+/// a check that errored or stayed inconclusive).
+pub const EXIT_ERROR: i32 = 2;
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Format {
+    /// An aligned table.
+    Human,
+    /// `{"tool":"ct-verify","version":..,"results":[..]}`.
+    Json,
+    /// JUnit XML: one test case per check and engine.
+    Junit,
+}
+
+/// All results of a run.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// One per check and engine, in run order.
+    pub results: Vec<CheckResult>,
+}
+
+impl Report {
+    /// The exit status: 1 on any leak, else 2 on any error or inconclusive result, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.results.iter().any(|r| r.verdict == Verdict::Leak) {
+            EXIT_LEAK
+        } else if self
+            .results
+            .iter()
+            .any(|r| matches!(r.verdict, Verdict::Error | Verdict::Inconclusive))
+        {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        }
+    }
+
+    /// Renders the report.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Human => self.human(),
+            Format::Json => self.json(),
+            Format::Junit => self.junit(),
+        }
+    }
+
+    /// The JSON document.
+    pub fn json(&self) -> String {
+        let doc = json!({
+            "tool": "ct-verify",
+            "version": env!("CARGO_PKG_VERSION"),
+            "results": self.results,
+        });
+        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    }
+
+    /// Counts per verdict: constant-time, leak, inconclusive, error.
+    pub fn counts(&self) -> [usize; 4] {
+        let n = |v| self.results.iter().filter(|r| r.verdict == v).count();
+        [
+            n(Verdict::ConstantTime),
+            n(Verdict::Leak),
+            n(Verdict::Inconclusive),
+            n(Verdict::Error),
+        ]
+    }
+
+    /// One line: counts per verdict.
+    pub fn summary_line(&self) -> String {
+        let [ct, leak, inc, err] = self.counts();
+        format!(
+            "ct-verify: {} results: {ct} constant-time, {leak} leak, {inc} inconclusive, {err} error",
+            self.results.len()
+        )
+    }
+
+    /// The table.
+    pub fn human(&self) -> String {
+        let tw = self
+            .results
+            .iter()
+            .map(|r| r.target.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let ew = self
+            .results
+            .iter()
+            .map(|r| r.engine.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let mut out = format!(
+            "{:<tw$}  {:<ew$}  {:<13}  EVIDENCE\n",
+            "TARGET", "ENGINE", "VERDICT"
+        );
+        for r in &self.results {
+            out += &format!(
+                "{:<tw$}  {:<ew$}  {:<13}  {}\n",
+                r.target,
+                r.engine,
+                r.verdict.name(),
+                r.summary
+            );
+        }
+        out += &self.summary_line();
+        out.push('\n');
+        out
+    }
+
+    /// JUnit XML.
+    pub fn junit(&self) -> String {
+        let [_, leak, inc, err] = self.counts();
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        out += &format!(
+            "<testsuites name=\"ct-verify\" tests=\"{}\" failures=\"{leak}\" errors=\"{}\">\n",
+            self.results.len(),
+            inc + err
+        );
+        out += &format!(
+            "  <testsuite name=\"ct-verify\" tests=\"{}\" failures=\"{leak}\" errors=\"{}\" skipped=\"0\">\n",
+            self.results.len(),
+            inc + err
+        );
+        for r in &self.results {
+            out += &format!(
+                "    <testcase classname=\"ct-verify.{}\" name=\"{}\">",
+                xml_escape(&r.engine),
+                xml_escape(&r.target)
+            );
+            let evidence = serde_json::to_string(&r.evidence).unwrap_or_default();
+            match r.verdict {
+                Verdict::ConstantTime => {}
+                Verdict::Leak => {
+                    out += &format!(
+                        "\n      <failure message=\"{}\" type=\"leak\">{}</failure>\n    ",
+                        xml_escape(&r.summary),
+                        xml_escape(&evidence)
+                    )
+                }
+                Verdict::Inconclusive | Verdict::Error => {
+                    out += &format!(
+                        "\n      <error message=\"{}\" type=\"{}\">{}</error>\n    ",
+                        xml_escape(&r.summary),
+                        r.verdict.name(),
+                        xml_escape(&evidence)
+                    )
+                }
+            }
+            out += "</testcase>\n";
+        }
+        out += "  </testsuite>\n</testsuites>\n";
+        out
+    }
+}
+
+/// Escapes text for XML attributes and content.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(v: Verdict) -> CheckResult {
+        CheckResult {
+            target: "t<1>".into(),
+            engine: "taint".into(),
+            verdict: v,
+            evidence: json!({}),
+            summary: "s & s".into(),
+        }
+    }
+
+    #[test]
+    fn exit_codes() {
+        let mut r = Report {
+            results: vec![result(Verdict::ConstantTime)],
+        };
+        assert_eq!(r.exit_code(), 0);
+        r.results.push(result(Verdict::Error));
+        assert_eq!(r.exit_code(), 2);
+        r.results.push(result(Verdict::Leak));
+        assert_eq!(r.exit_code(), 1);
+    }
+
+    #[test]
+    fn json_shape_and_junit_escaping() {
+        let r = Report {
+            results: vec![result(Verdict::Leak)],
+        };
+        let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
+        assert_eq!(v["tool"], "ct-verify");
+        assert_eq!(v["results"][0]["verdict"], "leak");
+        assert_eq!(v["results"][0]["target"], "t<1>");
+        let x = r.junit();
+        assert!(x.contains("name=\"t&lt;1&gt;\""));
+        assert!(x.contains("<failure message=\"s &amp; s\""));
+    }
+}

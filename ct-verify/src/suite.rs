@@ -1,0 +1,567 @@
+//! [`Suite`]: the checks a bench target declares, and what the suite binary does when run.
+//!
+//! ```no_run
+//! ct_verify::Suite::new()
+//!     .check("or_eq", |s: &[u8; 32]| s.iter().fold(0u8, |a, b| a | b) == 0)
+//!     .run();
+//! ```
+//!
+//! `run()` reads [`crate::protocol::MODE`]: `cargo ct-verify` sets it to run one check under
+//! memcheck (`taint`), callgrind (`count`, which also feeds `audit`) or natively (`dudect`).
+//! Without it, `cargo bench` measures every check briefly with dudect (0.5 s, or
+//! `CT_VERIFY_BUDGET` seconds), and `cargo test --benches` calls every check once per input (a
+//! smoke test): the bench target stays useful on its own.
+
+use std::ffi::CString;
+use std::hint::black_box;
+use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Mutex;
+
+use rand::{RngCore, SeedableRng};
+use secret_core::taint;
+
+use crate::engine::dudect;
+use crate::input::Input;
+use crate::protocol::{self, DudectRecord, Record};
+
+/// Default number of random secret inputs per check (besides all-zero, all-ones and fixed ones).
+pub const DEFAULT_RANDOM_INPUTS: usize = 4;
+/// Default number of public inputs when a generator is given.
+pub const DEFAULT_PUBLIC_INPUTS: usize = 2;
+const DEFAULT_SEED: u64 = 0x5eed_c7e1;
+
+/// How a check is run: its fixed corner cases, how many random inputs, and its public inputs.
+///
+/// ```
+/// use ct_verify::Config;
+/// let config = Config::<[u8; 4]>::new()
+///     .fixed([1, 2, 3, 4])
+///     .random_inputs(8)
+///     .public(|rng| rng.next_u32() % 64)
+///     .public_inputs(3);
+/// # let _ = config;
+/// ```
+pub struct Config<S, P = ()> {
+    fixed: Vec<S>,
+    random: usize,
+    public: PublicGenerator<P>,
+    publics: usize,
+}
+
+/// Makes one public input from the seeded generator.
+type PublicGenerator<P> = Box<dyn Fn(&mut dyn RngCore) -> P>;
+
+impl<S: Input> Default for Config<S, ()> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Input> Config<S, ()> {
+    /// No fixed inputs, [`DEFAULT_RANDOM_INPUTS`] random ones, no public input.
+    pub fn new() -> Self {
+        Self {
+            fixed: Vec::new(),
+            random: DEFAULT_RANDOM_INPUTS,
+            public: Box::new(|_| ()),
+            publics: 1,
+        }
+    }
+}
+
+impl<S: Input, P> Config<S, P> {
+    /// Adds a secret corner case (for example the value an early-exit compare matches fully).
+    /// The first one is also dudect's fixed class; without one, dudect uses all-zero.
+    pub fn fixed(mut self, input: S) -> Self {
+        self.fixed.push(input);
+        self
+    }
+
+    /// Sets how many random secret inputs to use (at least one is always used).
+    pub fn random_inputs(mut self, n: usize) -> Self {
+        self.random = n.max(1);
+        self
+    }
+
+    /// Gives the check a public input made by `generator`. Instruction counts are compared only
+    /// between calls with the same public value, so public data may change the cost.
+    pub fn public<Q>(self, generator: impl Fn(&mut dyn RngCore) -> Q + 'static) -> Config<S, Q> {
+        Config {
+            fixed: self.fixed,
+            random: self.random,
+            public: Box::new(generator),
+            publics: DEFAULT_PUBLIC_INPUTS,
+        }
+    }
+
+    /// Sets how many public values to draw (at least one).
+    pub fn public_inputs(mut self, n: usize) -> Self {
+        self.publics = n.max(1);
+        self
+    }
+}
+
+/// The checks of one bench target.
+pub struct Suite<'a> {
+    targets: Vec<Box<dyn ErasedTarget + 'a>>,
+    seed: u64,
+}
+
+impl Default for Suite<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> Suite<'a> {
+    /// An empty suite.
+    pub fn new() -> Self {
+        let seed = std::env::var(protocol::SEED)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(DEFAULT_SEED);
+        Self {
+            targets: Vec::new(),
+            seed,
+        }
+    }
+
+    /// Sets the seed of the input generator (overridden by `CT_VERIFY_SEED`).
+    pub fn seed(mut self, seed: u64) -> Self {
+        if std::env::var(protocol::SEED).is_err() {
+            self.seed = seed;
+        }
+        self
+    }
+
+    /// Adds a check of `f` over a secret input `&S`.
+    ///
+    /// # Panics
+    ///
+    /// If `name` is empty, spans lines, or is already taken.
+    pub fn check<S, R, F>(self, name: &str, f: F) -> Self
+    where
+        S: Input + 'a,
+        R: 'a,
+        F: Fn(&S) -> R + 'a,
+    {
+        self.check_with(name, Config::new(), move |s: &S, _: &()| f(s))
+    }
+
+    /// Adds a check of `f` over a secret input `&S` and a public input `&P`, run as `config` says.
+    ///
+    /// # Panics
+    ///
+    /// If `name` is empty, spans lines, or is already taken.
+    pub fn check_with<S, P, R, F>(mut self, name: &str, config: Config<S, P>, f: F) -> Self
+    where
+        S: Input + 'a,
+        P: 'a,
+        R: 'a,
+        F: Fn(&S, &P) -> R + 'a,
+    {
+        assert!(
+            !name.is_empty() && !name.contains('\n'),
+            "ct-verify: check names must be one non-empty line"
+        );
+        assert!(
+            self.targets.iter().all(|t| t.name() != name),
+            "ct-verify: two checks are named `{name}`"
+        );
+        self.targets.push(Box::new(Target {
+            name: name.to_string(),
+            config,
+            f,
+            _r: std::marker::PhantomData,
+        }));
+        self
+    }
+
+    /// Runs the suite as the environment asks (see the module docs) and returns when done.
+    /// Exits the process with status 3 when the environment names an unknown mode or check.
+    pub fn run(self) {
+        let mode = std::env::var(protocol::MODE).unwrap_or_default();
+        install_panic_hook();
+        match mode.as_str() {
+            "" => self.run_native(),
+            "list" => {
+                for t in &self.targets {
+                    let inputs = t.labels();
+                    emit(&Record::Target {
+                        name: t.name().to_string(),
+                        inputs,
+                        publics: t.publics(),
+                    });
+                }
+            }
+            "taint" | "count" => {
+                let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
+                for (index, name) in wanted.lines().enumerate() {
+                    let Some(t) = self.targets.iter().find(|t| t.name() == name) else {
+                        emit(&Record::Panic {
+                            target: name.to_string(),
+                            message: format!("the suite has no check named `{name}`"),
+                        });
+                        continue;
+                    };
+                    let seed = self.seed;
+                    let before = count_memcheck_errors();
+                    if mode == "taint" {
+                        valgrind_message(&format!("{}{index}\n", protocol::BEGIN_MESSAGE));
+                    }
+                    let result = catch_unwind(AssertUnwindSafe(|| {
+                        if mode == "taint" {
+                            t.run_taint(seed)
+                        } else {
+                            t.run_count(seed, index)
+                        }
+                    }));
+                    let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
+                    emit(&match result {
+                        // Panicking for every input: the check cannot run at all.
+                        Ok(c) if c.calls > 0 && c.panicked.len() == c.calls => Record::Panic {
+                            target: name.to_string(),
+                            message: c.panicked[0].1.clone(),
+                        },
+                        Ok(c) => Record::Done {
+                            target: name.to_string(),
+                            calls: c.calls,
+                            memcheck_errors,
+                            panicked: c.panicked,
+                        },
+                        Err(_) => Record::Panic {
+                            target: name.to_string(),
+                            message: take_panic_message(),
+                        },
+                    });
+                }
+            }
+            "dudect" => {
+                let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
+                let Some(t) = self.targets.iter().find(|t| t.name() == wanted) else {
+                    eprintln!("ct-verify: this suite has no check named `{wanted}`");
+                    std::process::exit(3);
+                };
+                let seed = self.seed;
+                let budget = std::env::var(protocol::BUDGET)
+                    .ok()
+                    .and_then(|b| b.parse().ok())
+                    .unwrap_or(5.0);
+                let progress = std::env::var(protocol::PROGRESS).is_ok_and(|v| v == "1");
+                let result =
+                    catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, progress)));
+                emit(&match result {
+                    Ok(r) => Record::Dudect(r),
+                    Err(_) => Record::Panic {
+                        target: wanted.clone(),
+                        message: take_panic_message(),
+                    },
+                });
+            }
+            other => {
+                eprintln!(
+                    "ct-verify: unknown {} `{other}` (expected list, taint, count or dudect)",
+                    protocol::MODE
+                );
+                std::process::exit(3);
+            }
+        }
+    }
+
+    fn run_native(self) {
+        // `cargo bench` passes `--bench`; `cargo test --benches` does not: there, only call every
+        // check once per input (a smoke test), without timing.
+        let bench = std::env::args().any(|a| a == "--bench");
+        let mut failed = false;
+        if !bench {
+            println!("ct-verify: smoke test (each check once per input; `cargo ct-verify` runs the engines)");
+            for t in &self.targets {
+                let c = t.run_taint(self.seed);
+                match c.panicked.first() {
+                    // Panicking for every input: the check cannot run at all.
+                    Some((input, message)) if c.panicked.len() == c.calls => {
+                        failed = true;
+                        println!("{:<32} error: panicked for {input}: {message}", t.name());
+                    }
+                    // For some inputs only: secret-dependent control flow, which the engines
+                    // report as a leak.
+                    Some((input, message)) => {
+                        println!(
+                            "{:<32} panics for some inputs ({input}: {message})",
+                            t.name()
+                        )
+                    }
+                    None => println!("{:<32} ok ({} calls)", t.name(), c.calls),
+                }
+            }
+        } else {
+            let budget = std::env::var(protocol::BUDGET)
+                .ok()
+                .and_then(|b| b.parse().ok())
+                .unwrap_or(0.5);
+            println!("ct-verify: quick native run ({budget} s of dudect per check; `cargo ct-verify` runs the real engines)");
+            for t in &self.targets {
+                let seed = self.seed;
+                match catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, false))) {
+                    Ok(r) => println!(
+                        "{:<32} {:<13} max |t| = {:>7.2} over {} measurements",
+                        t.name(),
+                        r.verdict,
+                        r.max_t.abs(),
+                        r.measurements
+                    ),
+                    Err(_) => {
+                        failed = true;
+                        println!("{:<32} error         {}", t.name(), take_panic_message());
+                    }
+                }
+            }
+        }
+        if failed {
+            std::process::exit(101);
+        }
+    }
+}
+
+/// A check with its types erased, so one suite holds checks over different inputs.
+trait ErasedTarget {
+    fn name(&self) -> &str;
+    fn labels(&self) -> Vec<String>;
+    fn publics(&self) -> usize;
+    fn run_taint(&self, seed: u64) -> Calls;
+    fn run_count(&self, seed: u64, index: usize) -> Calls;
+    fn run_dudect(&self, seed: u64, budget: f64, progress: bool) -> DudectRecord;
+}
+
+struct Target<S, P, R, F> {
+    name: String,
+    config: Config<S, P>,
+    f: F,
+    _r: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<S: Input, P, R, F: Fn(&S, &P) -> R> Target<S, P, R, F> {
+    fn rng(&self, seed: u64) -> rand::rngs::StdRng {
+        // Each check gets its own stream, so adding a check does not change another's inputs.
+        let mut h = seed;
+        for b in self.name.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        rand::rngs::StdRng::seed_from_u64(h)
+    }
+
+    fn inputs(&self, rng: &mut dyn RngCore) -> Vec<(String, S)> {
+        let mut v = vec![
+            ("zeros".to_string(), S::zeros()),
+            ("ones".to_string(), S::ones()),
+        ];
+        for (i, f) in self.config.fixed.iter().enumerate() {
+            v.push((format!("fixed#{i}"), f.clone()));
+        }
+        for i in 0..self.config.random {
+            v.push((format!("random#{i}"), S::random(rng)));
+        }
+        v
+    }
+
+    fn public_values(&self, rng: &mut dyn RngCore) -> Vec<P> {
+        (0..self.config.publics)
+            .map(|_| (self.config.public)(rng))
+            .collect()
+    }
+}
+
+impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn labels(&self) -> Vec<String> {
+        let mut rng = self.rng(0);
+        self.inputs(&mut rng).into_iter().map(|(l, _)| l).collect()
+    }
+
+    fn publics(&self) -> usize {
+        self.config.publics
+    }
+
+    fn run_taint(&self, seed: u64) -> Calls {
+        let mut rng = self.rng(seed);
+        let inputs = self.inputs(&mut rng);
+        let publics = self.public_values(&mut rng);
+        let mut out = Calls::default();
+        for (j, p) in publics.iter().enumerate() {
+            for (label, s) in &inputs {
+                taint::mark_undefined(s);
+                let r = catch_unwind(AssertUnwindSafe(|| ct_verify_target_call(&self.f, s, p)));
+                // Declassify before the harness touches the result (or drops it).
+                taint::mark_defined(&r);
+                taint::mark_defined(s);
+                out.record(j, label, r);
+            }
+        }
+        out
+    }
+
+    fn run_count(&self, seed: u64, index: usize) -> Calls {
+        let mut rng = self.rng(seed);
+        let inputs = self.inputs(&mut rng);
+        let publics = self.public_values(&mut rng);
+        let mut out = Calls::default();
+        for (j, p) in publics.iter().enumerate() {
+            // Warm up outside collection (lazy initialisation, PLT binding, first allocations)
+            // with the first input that does not panic.
+            for (_, s) in &inputs {
+                let warm = catch_unwind(AssertUnwindSafe(|| {
+                    for _ in 0..2 {
+                        drop(black_box(ct_verify_target_call(&self.f, s, p)));
+                    }
+                }));
+                if warm.is_ok() {
+                    break;
+                }
+                let _ = take_panic_message();
+            }
+            for (label, s) in &inputs {
+                let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
+                    .unwrap_or_default();
+                taint::callgrind_toggle_collect();
+                let r = catch_unwind(AssertUnwindSafe(|| {
+                    ct_verify_target_call(&self.f, black_box(s), black_box(p))
+                }));
+                taint::callgrind_toggle_collect();
+                out.record(j, label, r);
+                taint::callgrind_dump_stats_at(&dump);
+            }
+        }
+        out
+    }
+
+    fn run_dudect(&self, seed: u64, budget: f64, progress: bool) -> DudectRecord {
+        let mut rng = self.rng(seed);
+        let publics = self.public_values(&mut rng);
+        // The fixed class: the first corner case the check accepts (user's, all-zero, all-ones).
+        let mut candidates: Vec<S> = self.config.fixed.clone();
+        candidates.extend([S::zeros(), S::ones()]);
+        let fixed = candidates
+            .iter()
+            .find(|c| {
+                let ok = publics.iter().all(|p| {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        drop(black_box(ct_verify_target_call(&self.f, *c, p)))
+                    }))
+                    .is_ok()
+                });
+                if !ok {
+                    let _ = take_panic_message();
+                }
+                ok
+            })
+            .cloned()
+            .unwrap_or_else(S::zeros);
+        let mut record = dudect::measure(
+            &self.f, &fixed, &publics, &mut rng, budget, progress, &self.name,
+        );
+        record.target = self.name.clone();
+        record
+    }
+}
+
+/// What calling a check with every input did.
+#[derive(Default)]
+struct Calls {
+    calls: usize,
+    /// (`public|input` label, panic message) of each call that panicked.
+    panicked: Vec<(String, String)>,
+}
+
+impl Calls {
+    fn record<R>(&mut self, public: usize, label: &str, result: std::thread::Result<R>) {
+        self.calls += 1;
+        match result {
+            Ok(r) => drop(black_box(r)),
+            Err(_) => self
+                .panicked
+                .push((format!("{public}|{label}"), take_panic_message())),
+        }
+    }
+}
+
+/// Every check is called through this function, never inlined, so that memcheck's stacks and
+/// callgrind's collection window can tell the check from the harness.
+#[inline(never)]
+pub(crate) fn ct_verify_target_call<S, P, R, F: Fn(&S, &P) -> R>(f: &F, s: &S, p: &P) -> R {
+    let r = f(s, p);
+    // Keeps the frame on the stack for the whole call (no tail call into the check).
+    black_box(&r);
+    r
+}
+
+/// Memcheck's error count so far, duplicates included (0 when not under memcheck).
+fn count_memcheck_errors() -> usize {
+    const VG_USERREQ_COUNT_ERRORS: usize = 0x1201;
+    taint::client_request(0, VG_USERREQ_COUNT_ERRORS, [0; 5])
+}
+
+/// Writes a client message into valgrind's log (`<clientmsg>` in XML); no-op outside valgrind.
+fn valgrind_message(text: &str) {
+    // VALGRIND_PRINTF's by-reference form; the text has no `%`, so the argument list is unused.
+    const VG_USERREQ_PRINTF_VALIST_BY_REF: usize = 0x1403;
+    let text = text.replace('%', "");
+    if let Ok(c) = CString::new(text) {
+        taint::client_request(
+            0,
+            VG_USERREQ_PRINTF_VALIST_BY_REF,
+            [c.as_ptr() as usize, 0, 0, 0, 0],
+        );
+    }
+}
+
+static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
+
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic with a non-string payload".to_string());
+        let msg = match info.location() {
+            Some(l) => format!("{msg} (at {}:{})", l.file(), l.line()),
+            None => msg,
+        };
+        if std::env::var(protocol::MODE).is_ok_and(|m| !m.is_empty()) {
+            // Captured by the runner: the last line explains a crash (for example panic=abort).
+            eprintln!("ct-verify: check panicked: {msg}");
+        }
+        if let Ok(mut slot) = PANIC_MESSAGE.lock() {
+            *slot = Some(msg);
+        }
+    }));
+}
+
+fn take_panic_message() -> String {
+    PANIC_MESSAGE
+        .lock()
+        .ok()
+        .and_then(|mut m| m.take())
+        .unwrap_or_else(|| "panicked".to_string())
+}
+
+fn emit(record: &Record) {
+    let Ok(path) = std::env::var(protocol::OUT) else {
+        return;
+    };
+    let line = serde_json::to_string(record).unwrap_or_default();
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| writeln!(f, "{line}"));
+    if let Err(e) = written {
+        eprintln!("ct-verify: cannot write {path}: {e}");
+        std::process::exit(3);
+    }
+}

@@ -1,0 +1,455 @@
+//! Runs `cargo-ct-verify` against the corpus (`corpus/`, a package of its own) and checks every
+//! verdict and exit status. Needs valgrind (`apt-get install -y valgrind`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+/// Runs are serialised: they share the corpus's target directory and both cores.
+static LOCK: Mutex<()> = Mutex::new(());
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join("Cargo.toml")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ctv-it-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn ctv_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-ct-verify"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run cargo-ct-verify")
+}
+
+fn ctv(args: &[&str]) -> Output {
+    ctv_env(args, &[])
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// (target, engine) -> (verdict, evidence)
+fn results(json: &str) -> BTreeMap<(String, String), (String, serde_json::Value)> {
+    let v: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("bad JSON ({e}): {json}"));
+    assert_eq!(v["tool"], "ct-verify");
+    assert!(v["version"].is_string());
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["target"].as_str().unwrap().to_string(),
+                    r["engine"].as_str().unwrap().to_string(),
+                ),
+                (
+                    r["verdict"].as_str().unwrap().to_string(),
+                    r["evidence"].clone(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The last non-empty stderr line must be the error, on one line, without a backtrace.
+fn assert_one_line_error(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    let line = err.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+    assert!(
+        line.contains(needle),
+        "expected `{needle}` in the last line of: {err}"
+    );
+    assert!(
+        !err.contains("stack backtrace") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn corpus_verdicts_under_taint_count_audit() {
+    let m = corpus();
+    let out = ctv(&[
+        "ct-verify",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--bench",
+        "ct",
+        "--format",
+        "json",
+    ]);
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}\nstdout: {json}",
+        stderr(&out)
+    );
+    let r = results(&json);
+    let ct = "constant-time";
+    let expected: &[(&str, [&str; 3])] = &[
+        ("early_exit_eq", ["leak", "leak", ct]),
+        ("table_lookup", ["leak", ct, ct]),
+        ("secret_length_loop", ["leak", "leak", ct]),
+        ("secret_division", [ct, ct, "leak"]),
+        // Panics for the all-zero input only: secret-dependent control flow, not an error.
+        ("naive_division", ["leak", "leak", "leak"]),
+        ("or_accumulate_eq", [ct, ct, ct]),
+        ("subtle_eq", [ct, ct, ct]),
+        ("secret_core_eq", [ct, ct, ct]),
+        ("chacha20_block", [ct, ct, ct]),
+        ("xor_prefix_public_len", [ct, ct, ct]),
+    ];
+    for (target, verdicts) in expected {
+        for (engine, want) in ["taint", "count", "audit"].iter().zip(verdicts) {
+            let got = &r[&(target.to_string(), engine.to_string())];
+            assert_eq!(&got.0, want, "{target} under {engine}: {}", got.1);
+        }
+    }
+    // Variable-time library code: taint and count both see it.
+    assert_eq!(r[&("bigint_modpow".into(), "taint".into())].0, "leak");
+    assert_eq!(r[&("bigint_modpow".into(), "count".into())].0, "leak");
+
+    // Evidence a person can act on.
+    let taint = &r[&("early_exit_eq".into(), "taint".into())].1;
+    let e = &taint["errors"][0];
+    assert_eq!(e["kind"], "UninitCondition");
+    assert!(e["message"].as_str().unwrap().contains("Conditional jump"));
+    assert!(
+        e["location"]
+            .as_str()
+            .unwrap()
+            .contains("corpus/src/lib.rs:"),
+        "{e}"
+    );
+    let lookup = &r[&("table_lookup".into(), "taint".into())].1;
+    assert!(lookup["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Use of uninitialised value"));
+    let count = &r[&("early_exit_eq".into(), "count".into())].1;
+    assert_eq!(count["ir_identical"], false);
+    let classes = count["classes"].as_array().unwrap();
+    let fixed = classes.iter().find(|c| c["input"] == "fixed#0").unwrap()["ir"]
+        .as_u64()
+        .unwrap();
+    let zeros = classes.iter().find(|c| c["input"] == "zeros").unwrap()["ir"]
+        .as_u64()
+        .unwrap();
+    assert!(fixed > zeros, "{count}");
+    let audit = &r[&("secret_division".into(), "audit".into())].1;
+    let f = &audit["findings"][0];
+    assert!(f["instruction"].as_str().unwrap().starts_with("div"), "{f}");
+    assert!(f["address"].as_str().unwrap().starts_with("0x"));
+    assert!(
+        f["location"]
+            .as_str()
+            .unwrap()
+            .contains("corpus/src/lib.rs:"),
+        "{f}"
+    );
+    // Public inputs may change the cost; secrets may not.
+    let xp = &r[&("xor_prefix_public_len".into(), "count".into())].1;
+    assert_ne!(xp["ir_min"], xp["ir_max"], "{xp}");
+}
+
+#[test]
+fn panicking_check_is_an_error_and_the_others_still_run() {
+    let m = corpus();
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--bench",
+        "bad",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let r = results(&String::from_utf8_lossy(&out.stdout));
+    for engine in ["taint", "count", "audit"] {
+        let (verdict, evidence) = &r[&("panics".into(), engine.into())];
+        assert_eq!(verdict, "error");
+        assert!(
+            evidence["error"]
+                .as_str()
+                .unwrap()
+                .contains("deliberate panic in the corpus"),
+            "{evidence}"
+        );
+        assert_eq!(r[&("still_runs".into(), engine.into())].0, "constant-time");
+    }
+}
+
+#[test]
+fn baseline_save_compare_and_regression() {
+    let m = corpus();
+    let dir = scratch("baseline");
+    let file = dir.join("base.json");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "--manifest-path",
+            m.to_str().unwrap(),
+            "--bench",
+            "ct",
+            "--engine",
+            "count",
+        ];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        ctv(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let f = file.to_str().unwrap();
+    let out = run(&["--filter", "or_accumulate", "--save-baseline", f]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let entry = &saved["targets"]["or_accumulate_eq"];
+    assert_eq!(entry["constant_time"], true);
+    let ir = entry["ir_max"].as_u64().unwrap();
+    assert!(ir > 0);
+
+    let out = run(&[
+        "--filter",
+        "or_accumulate",
+        "--baseline",
+        f,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r = results(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        r[&("or_accumulate_eq".into(), "baseline".into())].0,
+        "constant-time"
+    );
+
+    // Any Ir change of a constant-time check is a regression.
+    let tampered = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace(&format!("{ir}"), &format!("{}", ir - 1));
+    std::fs::write(&file, tampered).unwrap();
+    let out = run(&[
+        "--filter",
+        "or_accumulate",
+        "--baseline",
+        f,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = results(&String::from_utf8_lossy(&out.stdout));
+    let (verdict, evidence) = &r[&("or_accumulate_eq".into(), "baseline".into())];
+    assert_eq!(verdict, "leak");
+    assert_eq!(evidence["regression"], true);
+}
+
+#[test]
+fn malformed_baseline_exits_2_naming_the_file() {
+    let dir = scratch("malformed");
+    let file = dir.join("broken-baseline.json");
+    std::fs::write(&file, "{ \"tool\": \"ct-verify\", \"targets\": [1, 2").unwrap();
+    let m = corpus();
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--baseline",
+        file.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, "broken-baseline.json");
+    assert!(stderr(&out).contains("malformed"));
+    let missing = dir.join("nope.json");
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--baseline",
+        missing.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, "nope.json");
+}
+
+#[test]
+fn bad_arguments_exit_2_on_one_line() {
+    assert_one_line_error(
+        &ctv(&["ct-verify", "--engine", "taint,bogus"]),
+        "unknown engine `bogus`",
+    );
+    assert_one_line_error(&ctv(&["--format", "xml"]), "xml");
+    assert_one_line_error(&ctv(&["--dudect-budget", "0"]), "positive");
+    assert_one_line_error(&ctv(&["--no-such-flag"]), "--no-such-flag");
+    assert_one_line_error(
+        &ctv(&["--manifest-path", "/nonexistent/Cargo.toml"]),
+        "/nonexistent/Cargo.toml",
+    );
+    let help = ctv(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--dudect-budget"));
+}
+
+#[test]
+fn missing_valgrind_exits_2_with_the_install_command() {
+    let empty = scratch("nopath");
+    let m = corpus();
+    let out = ctv_env(
+        &["--manifest-path", m.to_str().unwrap()],
+        &[("PATH", empty.to_str().unwrap())],
+    );
+    assert_one_line_error(&out, "apt-get install -y valgrind");
+}
+
+#[test]
+fn build_failure_exits_2() {
+    let dir = scratch("broken-crate");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"broken\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), "pub fn oops( {").unwrap();
+    let m = dir.join("Cargo.toml");
+    let out = ctv(&["--manifest-path", m.to_str().unwrap()]);
+    assert_one_line_error(&out, "build failed");
+}
+
+#[test]
+fn junit_report_to_a_file() {
+    let m = corpus();
+    let dir = scratch("junit");
+    let file = dir.join("report.xml");
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--bench",
+        "ct",
+        "--filter",
+        "secret_division",
+        "--engine",
+        "audit",
+        "--format",
+        "junit",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let xml = std::fs::read_to_string(&file).unwrap();
+    assert!(xml.starts_with("<?xml"));
+    assert!(
+        xml.contains("<testcase classname=\"ct-verify.audit\" name=\"secret_division\">"),
+        "{xml}"
+    );
+    assert!(xml.contains("<failure"), "{xml}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn human_report_names_file_and_line() {
+    let m = corpus();
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--bench",
+        "ct",
+        "--filter",
+        "table_lookup",
+        "--engine",
+        "taint",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("table_lookup"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.contains("leak") && row.contains("src/lib.rs:") && row.contains("uninitialised"),
+        "{row}"
+    );
+}
+
+#[test]
+fn list_declassify_names_call_sites() {
+    let m = corpus();
+    let out = ctv(&["--manifest-path", m.to_str().unwrap(), "--list-declassify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("src/lib.rs:") && l.contains("secret_core_eq")),
+        "{text}"
+    );
+}
+
+#[test]
+fn dudect_finds_a_gross_leak_and_passes_constant_time_code() {
+    let m = corpus();
+    let plots = scratch("plots");
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--bench",
+        "ct",
+        "--engine",
+        "dudect",
+        "--filter",
+        "_eq",
+        "--dudect-budget",
+        "3",
+        "--plot",
+        plots.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let r = results(&String::from_utf8_lossy(&out.stdout));
+    let (leaky, evidence) = &r[&("early_exit_eq".into(), "dudect".into())];
+    assert_eq!(leaky, "leak", "{evidence}");
+    assert!(evidence["measurements"].as_u64().unwrap() >= 10_000);
+    assert!(evidence["t"].as_f64().unwrap().abs() > 4.5);
+    for ct in ["or_accumulate_eq", "subtle_eq", "secret_core_eq"] {
+        let (v, e) = &r[&(ct.into(), "dudect".into())];
+        assert_eq!(v, "constant-time", "{ct}: {e}");
+    }
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(plots.join("early_exit_eq-t.svg").exists());
+    assert!(plots.join("early_exit_eq-hist.svg").exists());
+}
+
+#[test]
+fn too_small_a_dudect_budget_is_inconclusive_and_exits_2() {
+    let m = corpus();
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--bench",
+        "ct",
+        "--engine",
+        "dudect",
+        "--filter",
+        "bigint_modpow",
+        "--dudect-budget",
+        "0.001",
+        "--format",
+        "json",
+    ]);
+    let r = results(&String::from_utf8_lossy(&out.stdout));
+    let (v, e) = &r[&("bigint_modpow".into(), "dudect".into())];
+    assert_eq!(v, "inconclusive", "{e}");
+    assert!(e["measurements"].as_u64().unwrap() < 10_000);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -1,0 +1,516 @@
+//! The firmware side of `cargo ct-verify --target thumbv*`: one image holding every check.
+//!
+//! The host (ct-verify) runs this image under QEMU once per check and secret input, with the
+//! semihosting command line `ct_suite CHECK INPUTHEX [systick]`:
+//!
+//! 1. the input (up to 64 bytes, hex) is parsed into a fixed buffer;
+//! 2. [`ct_marker_start`] is called, the check runs once on the input (through
+//!    `core::hint::black_box`), and [`ct_marker_end`] is called;
+//! 3. the image exits 0 (semihosting `SYS_EXIT`).
+//!
+//! ct-verify's QEMU plugin records every executed PC and every memory-access address between
+//! the two markers' entry points; those traces must be identical for every secret input. With
+//! `systick` as a fourth argument the image also runs SysTick from the core clock around the
+//! call and prints `ticks N`: under `qemu-system-arm -icount shift=10,...` that is an exact,
+//! on-device instruction count.
+//!
+//! `ct_suite list` prints the check names, one per line (`check NAME`). An unknown check
+//! prints `ct_suite: unknown check NAME` and exits with status 3; a malformed command line exits 4.
+//!
+//! Checks named `leak_*` are deliberately leaky controls: an early-exit compare, a
+//! secret-indexed table, a hardware divide by a secret. Every other check is a secret-core
+//! primitive (or the ChaCha20 block) and must be constant-time.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{hprintln, nr};
+use secret_core::{ct_lookup, CtSelect, Secret, SecretBool};
+use secret_firmware::chacha20;
+
+/// Bytes of secret input every check gets (the host passes 64 bytes of hex).
+const INPUT_LEN: usize = 64;
+
+type Input = [u8; INPUT_LEN];
+
+/// Written by the markers, so that their bodies differ (identical bodies would be merged).
+static mut MARK: u32 = 0;
+
+/// The trace starts at this function's first instruction.
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn ct_marker_start() {
+    // SAFETY: single-threaded firmware; a plain volatile store to a static.
+    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(MARK), 0x5354_4152) }
+}
+
+/// The trace ends at this function's first instruction.
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn ct_marker_end() {
+    // SAFETY: as in `ct_marker_start`; a different constant keeps the bodies distinct.
+    unsafe {
+        let v = core::ptr::read_volatile(core::ptr::addr_of!(MARK));
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(MARK), v ^ 0x454e_4400)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the input.
+
+fn bytes<const N: usize>(input: &Input, offset: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    out.copy_from_slice(&input[offset..offset + N]);
+    out
+}
+
+/// A secret of type `$t` from the input bytes at `$off` (little-endian).
+macro_rules! secret_at {
+    ($t:ty, $input:expr, $off:expr) => {
+        Secret::new(<$t>::from_le_bytes(bytes($input, $off)))
+    };
+}
+
+/// A secret condition from the low bit of input byte `i`, made the way secret-core code makes
+/// one: a constant-time comparison of secrets. (`SecretBool::new(x & 1 == 1)` would not do: it
+/// classifies a *public* bool, and on Cortex-M0 LLVM turns that `bool` into a branch.)
+fn secret_bit(input: &Input, i: usize) -> SecretBool {
+    !Secret::new(input[i] & 1).ct_is_zero()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The self-test pair.
+
+/// An early-exit compare of two 32-byte secrets (a `memcmp`-style loop): leaks the position of
+/// the first difference through the number of instructions executed.
+#[inline(never)]
+fn leak_early_exit_eq(input: &Input) {
+    let a: [u8; 32] = bytes(input, 0);
+    let b: [u8; 32] = bytes(input, 32);
+    let mut equal = true;
+    for i in 0..32 {
+        if black_box(a[i]) != black_box(b[i]) {
+            equal = false;
+            break;
+        }
+    }
+    black_box(equal);
+}
+
+/// `Secret<[u8; 32]>::ct_eq`: the same comparison in constant time.
+#[inline(never)]
+fn secret_core_ct_eq(input: &Input) {
+    let a = Secret::new(bytes::<32>(input, 0));
+    let b = Secret::new(bytes::<32>(input, 32));
+    black_box(a.ct_eq(&b));
+}
+
+/// `ct_eq_public` (a secret tag against a public one).
+#[inline(never)]
+fn secret_core_ct_eq_public(input: &Input) {
+    const TAG: [u8; 32] = [0x5a; 32];
+    let a = Secret::new(bytes::<32>(input, 0));
+    black_box(a.ct_eq_public(black_box(&TAG)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaky controls.
+
+static TABLE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).wrapping_mul(167).wrapping_add(13);
+        i += 1;
+    }
+    t
+};
+
+/// `TABLE[secret]`: the address of the load depends on the secret.
+#[inline(never)]
+fn leak_table_index(input: &Input) {
+    let i = black_box(input[0]) as usize;
+    black_box(black_box(&TABLE)[i]);
+}
+
+/// A plain `/` by a secret divisor: a hardware UDIV on v7-M/v8-M (variable latency), a call
+/// to the compiler-builtins division routine (a data-dependent loop) on v6-M.
+#[inline(never)]
+fn leak_udiv(input: &Input) {
+    let n = black_box(u32::from_le_bytes(bytes(input, 0)));
+    let d = black_box(u32::from_le_bytes(bytes(input, 4)) | 1);
+    black_box(n / d);
+}
+
+// ---------------------------------------------------------------------------------------------
+// secret-core primitives, per integer type.
+
+macro_rules! int_checks {
+    ($t:ty, $arith:ident, $mul:ident, $rot:ident, $cmp:ident, $sel:ident, $shs:ident, $bytes:ident) => {
+        /// `+ - & | ^ ! neg`, shifts by public amounts, and their assigning forms.
+        #[inline(never)]
+        fn $arith(input: &Input) {
+            let a = secret_at!($t, input, 0);
+            let b = secret_at!($t, input, 16);
+            let mut c = &a + &b;
+            c -= &b;
+            c ^= &a;
+            c |= &b;
+            c &= &a;
+            c += &a;
+            let d = !(&c - &a);
+            let e = -d;
+            let f = (&e << 3u32) ^ (&a >> 1u32);
+            black_box((c, f));
+        }
+        /// Wrapping multiplication.
+        #[inline(never)]
+        fn $mul(input: &Input) {
+            let a = secret_at!($t, input, 0);
+            let b = secret_at!($t, input, 16);
+            let mut c = &a * &b;
+            c *= &a;
+            black_box(c);
+        }
+        /// Rotations by public amounts.
+        #[inline(never)]
+        fn $rot(input: &Input) {
+            let a = secret_at!($t, input, 0);
+            let b = a.rotate_left(5).rotate_right(3) ^ a.rotate_left(1);
+            black_box(b);
+        }
+        /// `ct_eq`, `ct_ne`, `ct_lt`, `ct_le`, `ct_gt`, `ct_ge`, `ct_is_zero`, `ct_min`, `ct_max`.
+        #[inline(never)]
+        fn $cmp(input: &Input) {
+            let a = secret_at!($t, input, 0);
+            let b = secret_at!($t, input, 16);
+            let r = a.ct_eq(&b) ^ a.ct_ne(&b) ^ a.ct_lt(&b) ^ a.ct_le(&b);
+            let s = a.ct_gt(&b) ^ a.ct_ge(&b) ^ a.ct_is_zero();
+            black_box((r, s, a.ct_min(&b), a.ct_max(&b)));
+        }
+        /// `ct_select`, `SecretBool::select`, `conditional_swap` with a secret condition.
+        #[inline(never)]
+        fn $sel(input: &Input) {
+            let mut a = secret_at!($t, input, 0);
+            let mut b = secret_at!($t, input, 16);
+            let c = secret_bit(input, 40);
+            let x = Secret::ct_select(&c, &a, &b);
+            let y = c.select(&b, &x);
+            Secret::<$t>::conditional_swap(&mut a, &mut b, &c);
+            black_box((x, y, a, b));
+        }
+        /// Shifts and rotations by a secret amount.
+        #[inline(never)]
+        fn $shs(input: &Input) {
+            let a = secret_at!($t, input, 0);
+            let s = Secret::new(u32::from(input[48]));
+            let b = a.shl_secret(&s) ^ a.shr_secret(&s);
+            let c = a.rotate_left_secret(&s) ^ a.rotate_right_secret(&s);
+            black_box((b, c));
+        }
+        /// `from_le_bytes` / `to_be_bytes` / `cast`.
+        #[inline(never)]
+        fn $bytes(input: &Input) {
+            let raw = Secret::new(bytes::<{ core::mem::size_of::<$t>() }>(input, 0));
+            let a = Secret::<$t>::from_le_bytes(&raw);
+            black_box((a.to_be_bytes(), a.cast::<u32>()));
+        }
+    };
+}
+
+int_checks!(
+    u8,
+    u8_arith,
+    u8_mul,
+    u8_rotate,
+    u8_cmp,
+    u8_select,
+    u8_shift_secret,
+    u8_bytes
+);
+int_checks!(
+    u16,
+    u16_arith,
+    u16_mul,
+    u16_rotate,
+    u16_cmp,
+    u16_select,
+    u16_shift_secret,
+    u16_bytes
+);
+int_checks!(
+    u32,
+    u32_arith,
+    u32_mul,
+    u32_rotate,
+    u32_cmp,
+    u32_select,
+    u32_shift_secret,
+    u32_bytes
+);
+int_checks!(
+    u64,
+    u64_arith,
+    u64_mul,
+    u64_rotate,
+    u64_cmp,
+    u64_select,
+    u64_shift_secret,
+    u64_bytes
+);
+int_checks!(
+    i32,
+    i32_arith,
+    i32_mul,
+    i32_rotate,
+    i32_cmp,
+    i32_select,
+    i32_shift_secret,
+    i32_bytes
+);
+int_checks!(
+    i64,
+    i64_arith,
+    i64_mul,
+    i64_rotate,
+    i64_cmp,
+    i64_select,
+    i64_shift_secret,
+    i64_bytes
+);
+
+// ---------------------------------------------------------------------------------------------
+// Division, lookups, arrays, booleans, ChaCha20.
+
+/// `ct_div_rem` on u32 (shift-and-subtract; never a hardware divide).
+#[inline(never)]
+fn ct_div_rem_u32(input: &Input) {
+    let n = secret_at!(u32, input, 0);
+    let d = secret_at!(u32, input, 4);
+    black_box(n.ct_div_rem(&d));
+}
+
+/// `ct_div_rem` on u64.
+#[inline(never)]
+fn ct_div_rem_u64(input: &Input) {
+    let n = secret_at!(u64, input, 0);
+    let d = secret_at!(u64, input, 8);
+    black_box(n.ct_div_rem(&d));
+}
+
+/// `ct_lookup` over a 256-entry table by a secret index.
+#[inline(never)]
+fn ct_lookup_256(input: &Input) {
+    let i = Secret::new(usize::from(input[0]));
+    black_box(ct_lookup(black_box(&TABLE), &i));
+}
+
+/// `Secret<[u32; 16]>::ct_get` by a secret index.
+#[inline(never)]
+fn ct_get_array(input: &Input) {
+    let table: Secret<[u32; 16]> = Secret::new(core::array::from_fn(|i| i as u32 * 0x0101_0101));
+    let i = Secret::new(usize::from(input[0] & 15));
+    black_box(table.ct_get(&i));
+}
+
+/// `ct_select` and `ct_swap` on `Secret<[u8; 32]>`.
+#[inline(never)]
+fn secret_array_select(input: &Input) {
+    let mut a = Secret::new(bytes::<32>(input, 0));
+    let mut b = Secret::new(bytes::<32>(input, 32));
+    let c = secret_bit(input, 17);
+    let x = Secret::ct_select(&c, &a, &b);
+    Secret::<[u8; 32]>::conditional_swap(&mut a, &mut b, &c);
+    black_box((x, a, b));
+}
+
+/// `SecretBool`: `& | ^ !`, `select`, `ct_select`, `ct_eq`.
+#[inline(never)]
+fn secret_bool_ops(input: &Input) {
+    let a = secret_bit(input, 0);
+    let b = secret_bit(input, 1);
+    let c = (&a & &b) | (!&a ^ &b);
+    let d = SecretBool::ct_select(&a, &b, &c);
+    let e = secret_core::CtEq::ct_eq(&c, &d);
+    black_box((c, d, e));
+}
+
+/// The ChaCha20 block function of `secret_firmware::chacha20` (key = the first 32 bytes).
+#[inline(never)]
+fn chacha20_block(input: &Input) {
+    let key = Secret::new(bytes::<32>(input, 0));
+    let nonce: [u8; 12] = bytes(input, 32);
+    black_box(chacha20::block(&key, 1, black_box(&nonce)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table of checks and the command line.
+
+type Check = fn(&Input);
+
+const CHECKS: &[(&str, Check)] = &[
+    ("leak_early_exit_eq", leak_early_exit_eq),
+    ("leak_table_index", leak_table_index),
+    ("leak_udiv", leak_udiv),
+    ("secret_core_ct_eq", secret_core_ct_eq),
+    ("secret_core_ct_eq_public", secret_core_ct_eq_public),
+    ("u8_arith", u8_arith),
+    ("u8_mul", u8_mul),
+    ("u8_rotate", u8_rotate),
+    ("u8_cmp", u8_cmp),
+    ("u8_select", u8_select),
+    ("u8_shift_secret", u8_shift_secret),
+    ("u8_bytes", u8_bytes),
+    ("u16_arith", u16_arith),
+    ("u16_mul", u16_mul),
+    ("u16_rotate", u16_rotate),
+    ("u16_cmp", u16_cmp),
+    ("u16_select", u16_select),
+    ("u16_shift_secret", u16_shift_secret),
+    ("u16_bytes", u16_bytes),
+    ("u32_arith", u32_arith),
+    ("u32_mul", u32_mul),
+    ("u32_rotate", u32_rotate),
+    ("u32_cmp", u32_cmp),
+    ("u32_select", u32_select),
+    ("u32_shift_secret", u32_shift_secret),
+    ("u32_bytes", u32_bytes),
+    ("u64_arith", u64_arith),
+    ("u64_mul", u64_mul),
+    ("u64_rotate", u64_rotate),
+    ("u64_cmp", u64_cmp),
+    ("u64_select", u64_select),
+    ("u64_shift_secret", u64_shift_secret),
+    ("u64_bytes", u64_bytes),
+    ("i32_arith", i32_arith),
+    ("i32_mul", i32_mul),
+    ("i32_rotate", i32_rotate),
+    ("i32_cmp", i32_cmp),
+    ("i32_select", i32_select),
+    ("i32_shift_secret", i32_shift_secret),
+    ("i32_bytes", i32_bytes),
+    ("i64_arith", i64_arith),
+    ("i64_mul", i64_mul),
+    ("i64_rotate", i64_rotate),
+    ("i64_cmp", i64_cmp),
+    ("i64_select", i64_select),
+    ("i64_shift_secret", i64_shift_secret),
+    ("i64_bytes", i64_bytes),
+    ("ct_div_rem_u32", ct_div_rem_u32),
+    ("ct_div_rem_u64", ct_div_rem_u64),
+    ("ct_lookup_256", ct_lookup_256),
+    ("ct_get_array", ct_get_array),
+    ("secret_array_select", secret_array_select),
+    ("secret_bool_ops", secret_bool_ops),
+    ("chacha20_block", chacha20_block),
+];
+
+/// Exit status for an unknown check name.
+const EXIT_UNKNOWN_CHECK: u32 = 3;
+/// Exit status for a malformed command line.
+const EXIT_USAGE: u32 = 4;
+
+/// Semihosting `SYS_EXIT_EXTENDED`: QEMU exits with `code`.
+fn exit_with(code: u32) -> ! {
+    const ADP_STOPPED_APPLICATION_EXIT: u32 = 0x20026;
+    const SYS_EXIT_EXTENDED: usize = 0x20;
+    let block = [ADP_STOPPED_APPLICATION_EXIT, code];
+    // SAFETY: the parameter block is valid for the call.
+    unsafe { cortex_m_semihosting::syscall(SYS_EXIT_EXTENDED, &block) };
+    secret_firmware::exit(code == 0)
+}
+
+/// Reads the semihosting command line into `buf`; returns its length.
+fn command_line(buf: &mut [u8]) -> Option<usize> {
+    let mut block = [buf.as_mut_ptr() as usize, buf.len()];
+    // SAFETY: `block` holds a valid buffer pointer and length; the host writes at most that.
+    let r = unsafe { cortex_m_semihosting::syscall1(nr::GET_CMDLINE, block.as_mut_ptr() as usize) };
+    (r == 0).then_some(block[1])
+}
+
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn parse_hex(hex: &[u8], out: &mut Input) -> Option<()> {
+    if hex.len() % 2 != 0 || hex.len() > 2 * INPUT_LEN {
+        return None;
+    }
+    for (i, pair) in hex.chunks(2).enumerate() {
+        out[i] = hex_digit(pair[0])? << 4 | hex_digit(pair[1])?;
+    }
+    Some(())
+}
+
+/// SysTick from the core clock, counting down from its 24-bit maximum.
+fn systick_start() -> cortex_m::peripheral::SYST {
+    use cortex_m::peripheral::syst::SystClkSource;
+    let mut syst = cortex_m::Peripherals::take()
+        .map(|p| p.SYST)
+        .unwrap_or_else(|| exit_with(EXIT_USAGE));
+    syst.set_clock_source(SystClkSource::Core);
+    syst.set_reload(0x00FF_FFFF);
+    syst.clear_current();
+    syst.enable_counter();
+    syst
+}
+
+#[entry]
+fn main() -> ! {
+    let mut buf = [0u8; 256];
+    let Some(len) = command_line(&mut buf) else {
+        hprintln!("ct_suite: no semihosting command line");
+        exit_with(EXIT_USAGE)
+    };
+    let mut words = buf[..len].split(|&c| c == b' ').filter(|w| !w.is_empty());
+    // The first word is the program name.
+    let _ = words.next();
+    let Some(check) = words.next() else {
+        hprintln!("usage: ct_suite list | ct_suite CHECK INPUTHEX [systick]");
+        exit_with(EXIT_USAGE)
+    };
+    if check == b"list" {
+        for (name, _) in CHECKS {
+            hprintln!("check {}", name);
+        }
+        exit_with(0)
+    }
+    let Some(&(name, f)) = CHECKS.iter().find(|(n, _)| n.as_bytes() == check) else {
+        hprintln!(
+            "ct_suite: unknown check {}",
+            core::str::from_utf8(check).unwrap_or("?")
+        );
+        exit_with(EXIT_UNKNOWN_CHECK)
+    };
+    let mut input: Input = [0; INPUT_LEN];
+    if parse_hex(words.next().unwrap_or(b""), &mut input).is_none() {
+        hprintln!(
+            "ct_suite: the input must be at most {} bytes of hex",
+            INPUT_LEN
+        );
+        exit_with(EXIT_USAGE)
+    }
+    let systick = words.next() == Some(b"systick".as_slice());
+    let syst = systick.then(systick_start);
+    let before = cortex_m::peripheral::SYST::get_current();
+
+    let f: Check = black_box(f);
+    ct_marker_start();
+    f(black_box(&input));
+    ct_marker_end();
+
+    let after = cortex_m::peripheral::SYST::get_current();
+    if let Some(mut syst) = syst {
+        syst.disable_counter();
+        hprintln!("ticks {}", before.wrapping_sub(after) & 0x00FF_FFFF);
+    }
+    hprintln!("ct_suite: ran {}", name);
+    exit_with(0)
+}
