@@ -72,22 +72,27 @@ fn assert_self_test(report: &Value, target: &str) {
     }
 }
 
-#[test]
-fn thumbv7em_whole_suite() {
-    let (code, report, stderr) = ct_verify("thumbv7em-none-eabihf", &[], &[]);
-    assert_eq!(code, 1, "{stderr}");
+/// The whole firmware suite on one core: the self-test pair and the controls are caught, every
+/// secret-core primitive is constant-time under every engine.
+fn whole_suite(target: &str) {
+    let (code, report, stderr) = ct_verify(target, &[], &[]);
+    assert_eq!(code, 1, "{target}: {stderr}");
     assert_eq!(report["tool"], "ct-verify");
-    assert_self_test(&report, "thumbv7em");
-    assert_eq!(verdict(&report, "leak_table_index", "trace"), "leak");
-    assert_eq!(verdict(&report, "leak_udiv", "audit"), "leak");
+    assert_self_test(&report, target);
+    assert_eq!(
+        verdict(&report, "leak_table_index", "trace"),
+        "leak",
+        "{target}"
+    );
+    assert_eq!(verdict(&report, "leak_udiv", "audit"), "leak", "{target}");
     let results = report["results"].as_array().unwrap();
-    assert!(results.len() > 100, "{} results", results.len());
+    assert!(results.len() > 100, "{target}: {} results", results.len());
     for r in results {
         let name = r["target"].as_str().unwrap();
         if !name.starts_with("leak_") {
             assert_eq!(
                 r["verdict"], "constant-time",
-                "{name} {}: {}",
+                "{target}: {name} {}: {}",
                 r["engine"], r["evidence"]
             );
         }
@@ -97,9 +102,33 @@ fn thumbv7em_whole_suite() {
         .iter()
         .find(|r| r["target"] == "leak_early_exit_eq" && r["engine"] == "trace")
         .unwrap()["evidence"]["first_divergence"];
-    assert!(ev["after"]["location"]
-        .as_str()
-        .is_some_and(|l| l.contains("ct_suite.rs")));
+    assert!(
+        ev["after"]["location"]
+            .as_str()
+            .is_some_and(|l| l.contains("ct_suite.rs")),
+        "{target}: {ev}"
+    );
+}
+
+#[test]
+fn thumbv6m_whole_suite() {
+    whole_suite("thumbv6m-none-eabi");
+}
+
+#[test]
+fn thumbv7m_whole_suite() {
+    // Cortex-M3: also proves secret-core's 64-bit multiply avoids the early-terminating UMULL.
+    whole_suite("thumbv7m-none-eabi");
+}
+
+#[test]
+fn thumbv7em_whole_suite() {
+    whole_suite("thumbv7em-none-eabihf");
+}
+
+#[test]
+fn thumbv8m_main_whole_suite() {
+    whole_suite("thumbv8m.main-none-eabihf");
 }
 
 fn trio(target: &str, udiv_engine: &str) {
