@@ -5,7 +5,7 @@ use zeroize::Zeroize;
 
 /// A secret type with an explicit way out.
 ///
-/// Implemented by [`Secret<T>`] (gives `T`), [`SecretBool`] (gives `bool`), arrays of them, and
+/// Implemented by [`Secret<T>`](struct@Secret) (gives `T`), [`SecretBool`] (gives `bool`), arrays of them, and
 /// by structs deriving `Secret` with `#[secret(declassify = Plain)]`. Generic code and the
 /// derive use it; in ordinary code call the inherent `declassify()` method. Every call is a
 /// point where secret data becomes public: `cargo ct-verify --list-declassify` lists them.

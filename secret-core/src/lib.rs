@@ -26,7 +26,7 @@
 //!
 //! # What you get
 //!
-//! - [`Secret<T>`] for the twelve primitive integers, byte arrays `[u8; N]`, arrays of
+//! - [`Secret<T>`](struct@Secret) for the twelve primitive integers, byte arrays `[u8; N]`, arrays of
 //!   integers and (feature `alloc`) `Vec<u8>`. Operators wrap; comparisons return
 //!   [`SecretBool`]; nothing converts back to `T` except the greppable
 //!   [`declassify()`](Secret::declassify).

@@ -9,7 +9,7 @@ mod sealed {
 }
 
 /// Plain, fixed-size data (the twelve integers and arrays of them, nested to any depth) that
-/// can live in a [`Secret`](crate::Secret) and be handled by mask arithmetic.
+/// can live in a [`Secret`](struct@crate::Secret) and be handled by mask arithmetic.
 ///
 /// `Secret<T>` gets [`CtEq`](crate::CtEq), [`CtSelect`](crate::CtSelect), `ct_eq`/`ct_ne`
 /// and can be produced by [`ct_lookup`](crate::ct_lookup) for every `T: CtPlain`. Byte

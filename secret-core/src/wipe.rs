@@ -1,6 +1,6 @@
 //! Wiping what a computation leaves behind: the stack it used and the caller-saved registers.
 //!
-//! Dropping a [`Secret`](crate::Secret) wipes *its* storage, but the compiler also copies
+//! Dropping a [`Secret`](struct@crate::Secret) wipes *its* storage, but the compiler also copies
 //! secrets into stack slots (spills, moves, temporaries of callees) and leaves them in
 //! registers. [`with_clean_stack`] runs a closure and then zeroes every byte of stack the
 //! closure wrote and the caller-saved registers:
@@ -58,7 +58,7 @@
 //! - **Values captured by the closure**: the closure is built in the caller's frame, above
 //!   the painted region. `with_clean_stack` zeroes its own copy of the closure after the call,
 //!   but the caller's copy is the caller's. Capture secrets by reference, or keep them in
-//!   [`Secret`](crate::Secret)s.
+//!   [`Secret`](struct@crate::Secret)s.
 //! - **The return value**: it is handed back to the caller, who owns it (return a `Secret`).
 //! - **Callee-saved registers**: they are restored by the closure's epilogues to the values
 //!   the caller had, so they hold no secrets from the closure; they are not touched.
