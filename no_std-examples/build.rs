@@ -19,6 +19,11 @@ fn main() {
     let target = env::var("TARGET").expect("cargo sets TARGET");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=SECRET_FIRMWARE_MEMORY_X");
+    // ARMv6-M (Cortex-M0/M0+) has no DWT cycle counter: `src/timer.rs` leaves `DwtTimer` out.
+    println!("cargo::rustc-check-cfg=cfg(armv6m)");
+    if target.starts_with("thumbv6m-") {
+        println!("cargo:rustc-cfg=armv6m");
+    }
 
     let board = BOARDS.iter().find(|(t, _, _)| *t == target);
     let (board_name, core) = board.map_or(("unknown board", "unknown core"), |&(_, b, c)| (b, c));

@@ -8,6 +8,10 @@
 #   TARGETS="thumbv6m-none-eabi" EXAMPLES="field_mul" ./run-all.sh
 #   RUN_TIMEOUT=120 ./run-all.sh      # seconds per QEMU run (default 60)
 #
+# `dudect` measures on the device with SysTick; the runners in .cargo/config.toml pass
+# `-icount shift=10,align=off,sleep=off` (to every example: it costs nothing measurable), so
+# SysTick counts instructions deterministically.
+#
 # `key_struct-noderive` is key_struct built with --no-default-features: the hand-written
 # CtEq/CtSelect/Zeroize impls instead of #[derive(secret_core::Secret)].
 set -u -o pipefail
@@ -17,7 +21,7 @@ cd "$here"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$here/target}"
 
 TARGETS="${TARGETS:-thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf}"
-EXAMPLES="${EXAMPLES:-chacha20 mac_check key_struct field_mul wipe_stack key_struct-noderive}"
+EXAMPLES="${EXAMPLES:-chacha20 mac_check key_struct field_mul wipe_stack key_struct-noderive dudect}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 logs="$CARGO_TARGET_DIR/run-all"
 mkdir -p "$logs"

@@ -11,6 +11,7 @@
 
 pub mod chacha20;
 pub mod field;
+pub mod timer;
 
 use core::panic::PanicInfo;
 use cortex_m_rt::{exception, ExceptionFrame};
