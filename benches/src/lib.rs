@@ -124,3 +124,28 @@ mod tests {
         assert_eq!(secret, plain);
     }
 }
+
+/// Comparators: the straightforward plain-code versions that secret-core is measured against.
+pub mod plain {
+    /// Table lookup by scanning every entry with an arithmetic mask (no barrier): what a careful
+    /// author writes without a library. LLVM is free to vectorize it.
+    pub fn mask_scan_lookup(table: &[u32], index: usize) -> u32 {
+        let mut acc = 0u32;
+        for (i, entry) in table.iter().enumerate() {
+            let diff = (i ^ index) as u64;
+            let is_zero = (diff | diff.wrapping_neg()) >> 63 ^ 1;
+            acc |= entry & (is_zero as u32).wrapping_neg();
+        }
+        acc
+    }
+
+    /// An early-exit comparison: the classic leak, for the dudect benches.
+    pub fn early_exit_eq(a: &[u8], b: &[u8]) -> bool {
+        for (x, y) in a.iter().zip(b) {
+            if core::hint::black_box(*x != *y) {
+                return false;
+            }
+        }
+        a.len() == b.len()
+    }
+}
