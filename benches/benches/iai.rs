@@ -39,7 +39,9 @@ fn eq32_constant_time_eq() -> bool {
 
 #[library_benchmark]
 fn eq32_subtle() -> bool {
-    black_box(&[7u8; 32][..]).ct_eq(black_box(&[7u8; 32][..])).into()
+    black_box(&[7u8; 32][..])
+        .ct_eq(black_box(&[7u8; 32][..]))
+        .into()
 }
 
 #[library_benchmark]
@@ -55,12 +57,16 @@ fn eq1k_constant_time_eq() -> bool {
 
 #[library_benchmark]
 fn eq1k_subtle() -> bool {
-    black_box(&[7u8; 1024][..]).ct_eq(black_box(&[7u8; 1024][..])).into()
+    black_box(&[7u8; 1024][..])
+        .ct_eq(black_box(&[7u8; 1024][..]))
+        .into()
 }
 
 #[library_benchmark]
 #[bench::pick((SecretBool::new(true), Secret::new([1u8; 32]), Secret::new([2u8; 32])))]
-fn select32_secret_core(args: (SecretBool, Secret<[u8; 32]>, Secret<[u8; 32]>)) -> Secret<[u8; 32]> {
+fn select32_secret_core(
+    args: (SecretBool, Secret<[u8; 32]>, Secret<[u8; 32]>),
+) -> Secret<[u8; 32]> {
     black_box(&args.0).select(black_box(&args.1), black_box(&args.2))
 }
 
@@ -118,7 +124,10 @@ fn div_u64_secret_core(args: (Secret<u64>, Secret<u64>)) -> (Secret<u64>, Secret
 
 #[library_benchmark]
 fn div_u64_hardware() -> (u64, u64) {
-    let (n, d) = (black_box(0xdead_beef_cafe_f00du64), black_box(123_456_789u64));
+    let (n, d) = (
+        black_box(0xdead_beef_cafe_f00du64),
+        black_box(123_456_789u64),
+    );
     (n / d, n % d)
 }
 
@@ -138,4 +147,10 @@ library_benchmark_group!(
     benchmarks = div_u32_secret_core, div_u32_hardware, div_u64_secret_core, div_u64_hardware
 );
 
-main!(library_benchmark_groups = chacha20, ct_eq, select, lookup, division);
+main!(
+    library_benchmark_groups = chacha20,
+    ct_eq,
+    select,
+    lookup,
+    division
+);
