@@ -50,7 +50,8 @@ impl SecretBool {
     /// Declassifies: the plain `bool`. The only way out.
     #[inline(always)]
     pub fn declassify(self) -> bool {
-        let mask = self.mask;
+        // The value becomes public: nothing to wipe.
+        let mask = core::mem::ManuallyDrop::new(self).mask;
         taint::declassify(&mask);
         mask.reveal()
     }
@@ -77,9 +78,11 @@ impl Zeroize for SecretBool {
 }
 
 impl Drop for SecretBool {
+    /// Zeroes the mask wherever it is in memory, for free when it only lives in a register
+    /// (the same design as `Secret`'s drop; see the crate docs, "Cost").
     #[inline(always)]
     fn drop(&mut self) {
-        self.zeroize();
+        self.mask.erase();
     }
 }
 

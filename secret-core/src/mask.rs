@@ -33,11 +33,13 @@ impl Mask {
         Mask::from_bit(b as usize)
     }
 
-    /// All ones exactly when `folded` is non-zero.
+    /// All ones exactly when `folded` is zero (one instruction shorter than `nonzero().not()`:
+    /// the fenced "is non-zero" bit minus one).
     #[inline(always)]
-    pub(crate) fn nonzero(folded: usize) -> Mask {
+    pub(crate) fn is_zero(folded: usize) -> Mask {
         let spread = fence_usize(folded | folded.wrapping_neg());
-        Mask::from_bit(spread >> (usize::BITS - 1))
+        let nonzero_bit = fence_usize(spread >> (usize::BITS - 1));
+        Mask(fence_usize(nonzero_bit.wrapping_sub(1)))
     }
 
     /// The raw word, read through the fence.
@@ -75,7 +77,7 @@ impl Mask {
     /// `a == b`.
     #[inline(always)]
     pub(crate) fn eq<U: Unsigned>(a: U, b: U) -> Mask {
-        Mask::nonzero((a ^ b).fold()).not()
+        Mask::is_zero((a ^ b).fold())
     }
 
     /// `a < b`, unsigned: the borrow out of `a - b`.
@@ -90,6 +92,14 @@ impl Mask {
     #[inline(always)]
     pub(crate) fn select<U: Unsigned>(self, a: U, b: U) -> U {
         b ^ (U::from_mask(self) & (a ^ b))
+    }
+
+    /// Drop-time wipe: a plain store of zero that a compiler fence keeps whenever the mask is in
+    /// memory (see `secret::erase`, the same design for `Secret`).
+    #[inline(always)]
+    pub(crate) fn erase(&mut self) {
+        self.0 = 0;
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     }
 
     /// Sets the raw word to zero with a volatile write (for `Zeroize`).

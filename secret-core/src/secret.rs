@@ -65,29 +65,48 @@ impl<T: Zeroize> Secret<T> {
 }
 
 impl<T: Zeroize> Drop for Secret<T> {
-    /// Wipes the value.
-    ///
-    /// Plain data larger than two words (byte arrays, arrays of integers) is cleared with one
-    /// `memset` that an `asm!` barrier keeps alive, instead of `zeroize`'s element-by-element
-    /// volatile writes: the same guarantee (the stores cannot be optimized away) at a fraction
-    /// of the instructions (32 bytes: two 16-byte stores instead of 32 byte stores, and no
-    /// splitting of the array into 32 separate stack slots). Everything else, including
-    /// integers and heap-backed values, uses its own `Zeroize` impl.
+    /// Wipes the value: see [`erase`] for plain data (integers, arrays, structs of them), and
+    /// `T`'s own [`Zeroize`] for heap-backed values such as `Vec<u8>`.
     #[inline(always)]
     fn drop(&mut self) {
-        if !core::mem::needs_drop::<T>()
-            && core::mem::size_of::<T>() > 2 * core::mem::size_of::<usize>()
-        {
-            let ptr = &mut self.value as *mut T;
-            // SAFETY: `ptr` points to `size_of::<T>()` bytes owned by `self`, valid for writes.
-            // `T` has no drop glue, so after this `drop` nothing reads the value again: the zero
-            // bytes are never used as a `T` (so it does not matter whether they form a valid one).
-            unsafe { core::ptr::write_bytes(ptr.cast::<u8>(), 0, core::mem::size_of::<T>()) };
-            crate::arch::observe_memory(ptr);
-        } else {
+        if core::mem::needs_drop::<T>() {
             self.value.zeroize();
+        } else {
+            // SAFETY: `T` has no drop glue, so after this `drop` nothing reads the value again.
+            unsafe { erase(&mut self.value) };
         }
     }
+}
+
+/// Zeroes the memory a value occupies, in a way the optimizer keeps exactly when that memory
+/// exists.
+///
+/// This is the drop-time wipe of every secret without drop glue, and the design choice behind
+/// secret-core's zero-cost claim (see the crate docs, "Cost"). It is one ordinary store of
+/// zeros (a `memset` for larger values) followed by `compiler_fence(SeqCst)`:
+///
+/// - If the value lives in memory (on the heap, in a struct or array behind a reference, in a
+///   stack slot because its address was taken or it is indexed at run time), the fence makes
+///   the stores observable (as they would be to a signal handler), so they are never deleted
+///   as dead, and the wipe happens.
+/// - If the optimizer keeps the value only in registers, the memory does not exist, and
+///   neither do the stores: the wipe costs nothing. `zeroize`'s volatile write would instead
+///   create a stack slot that never held the value, only to write zero into it: one store per
+///   drop (320 per ChaCha20 block), and a slot that never held the secret. Registers and spill
+///   slots are what [`wipe::with_clean_stack`](crate::wipe::with_clean_stack) clears.
+///
+/// The fence emits no instruction. It does keep the optimizer from moving other loads and
+/// stores across the drop.
+///
+/// # Safety
+/// `place` must not be read as a `T` afterwards (the zero bytes need not be a valid `T`), and
+/// `T` must have no drop glue (nothing is dropped, the bytes are overwritten).
+#[inline(always)]
+pub(crate) unsafe fn erase<T>(place: &mut T) {
+    // SAFETY: `place` is valid for writes of `size_of::<T>()` bytes; the caller promises that
+    // the value is not used as a `T` again and owns nothing that would leak.
+    unsafe { core::ptr::write_bytes((place as *mut T).cast::<u8>(), 0, core::mem::size_of::<T>()) };
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
 }
 
 impl<T: Zeroize> Zeroize for Secret<T> {

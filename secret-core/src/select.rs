@@ -39,6 +39,22 @@ impl<T: CtPlain> CtSelect for Secret<T> {
     fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {
         Secret::from_raw(T::__select(cond.mask(), &if_true.value, &if_false.value))
     }
+
+    /// In place: the new values overwrite the old ones (no drop of a replaced secret).
+    #[inline(always)]
+    fn ct_swap(a: &mut Self, b: &mut Self, cond: &SecretBool) {
+        let mask = cond.mask();
+        let new_a = T::__select(mask, &b.value, &a.value);
+        let new_b = T::__select(mask, &a.value, &b.value);
+        a.value = new_a;
+        b.value = new_b;
+    }
+
+    /// In place: the selected value overwrites the old one.
+    #[inline(always)]
+    fn ct_assign(&mut self, other: &Self, cond: &SecretBool) {
+        self.value = T::__select(cond.mask(), &other.value, &self.value);
+    }
 }
 
 impl<T: Zeroize> Secret<T>

@@ -309,3 +309,53 @@ fn growth_by_extend_wipes_the_old_block() {
     expect.extend_from_slice(&[0x5a; 100]);
     assert_eq!(s.declassify(), expect);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Drop wipes secrets that live on the heap: the case where an optimizer deletes an ordinary
+// store as dead (nothing reads the block before it is freed). secret-core's wipe is an ordinary
+// store plus a compiler fence; `scripts/test-all` runs this file with `--release` too. (The
+// watching allocator reads the block, which by itself keeps a store alive here; that the fence
+// keeps it in ordinary optimized code is checked on the compiled binary by
+// `tests/arch-check/wipe-codegen.sh`.)
+// ---------------------------------------------------------------------------------------------
+
+/// Boxes `value`, checks the block holds its bytes (control), drops the box and returns the
+/// bytes the block held when it was freed.
+fn boxed_bytes_when_freed<T>(value: T, expect_before: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    let boxed = Box::new(value);
+    let ptr = (&*boxed as *const T).cast::<u8>();
+    let before: Vec<u8> = (0..core::mem::size_of::<T>())
+        // SAFETY: `i < size_of::<T>()` inside the live box; the tested types have no padding.
+        .map(|i| unsafe { core::ptr::read_volatile(ptr.add(i)) })
+        .collect();
+    assert!(expect_before(&before), "control: {before:?}");
+    bytes_when_freed(ptr, || free(boxed))
+}
+
+/// Drops a box in a function of its own, as ordinary code does.
+#[inline(never)]
+fn free<T>(boxed: Box<T>) {
+    drop(boxed);
+}
+
+#[test]
+fn drop_wipes_boxed_secrets_before_the_block_is_freed() {
+    let _guard = WATCH_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let left = boxed_bytes_when_freed(Secret::new(0xa5a5_a5a5_a5a5_a5a5u64), |b| b == [0xa5; 8]);
+    assert_eq!(left, vec![0; 8]);
+    let left = boxed_bytes_when_freed(Secret::new([0xa5u8; 32]), |b| b == [0xa5; 32]);
+    assert_eq!(left, vec![0; 32]);
+    let left = boxed_bytes_when_freed([(); 8].map(|_| Secret::new(0xa5a5_a5a5u32)), |b| {
+        b == [0xa5; 32]
+    });
+    assert_eq!(left, vec![0; 32]);
+    let left = boxed_bytes_when_freed(SecretBool::new(true), |b| b == [0xff; 8]);
+    assert_eq!(left, vec![0; 8]);
+}
+
+#[test]
+fn heap_control_a_plain_box_is_freed_with_its_bytes() {
+    let _guard = WATCH_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let left = boxed_bytes_when_freed(0xa5a5_a5a5_a5a5_a5a5u64, |b| b == [0xa5; 8]);
+    assert_eq!(left, vec![0xa5; 8]);
+}
