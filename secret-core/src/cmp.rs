@@ -31,19 +31,19 @@ impl<T: CtPlain> Secret<T> {
     /// `self == other`, compared without branching (byte arrays a machine word at a time).
     #[inline(always)]
     pub fn ct_eq(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(Mask::nonzero(T::__diff(&self.value, &other.value)).not())
+        SecretBool::from_mask(T::__eq(&self.value, &other.value))
     }
 
     /// `self != other`, compared without branching.
     #[inline(always)]
     pub fn ct_ne(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(Mask::nonzero(T::__diff(&self.value, &other.value)))
+        SecretBool::from_mask(T::__eq(&self.value, &other.value).not())
     }
 
     /// Compares with a public value of the same type (for example a received MAC tag).
     #[inline(always)]
     pub fn ct_eq_public(&self, other: &T) -> SecretBool {
-        SecretBool::from_mask(Mask::nonzero(T::__diff(&self.value, other)).not())
+        SecretBool::from_mask(T::__eq(&self.value, other))
     }
 
     /// Whether the value is all zero bits.

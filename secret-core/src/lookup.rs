@@ -17,13 +17,23 @@ use crate::Secret;
 /// assert_eq!(ct_lookup(&SBOX, &Secret::new(2)).declassify(), 0x77);
 /// assert_eq!(ct_lookup(&SBOX, &Secret::new(9)).declassify(), 0);
 /// ```
+///
+/// On x86_64, entries of 1, 2, 4, 8 or 16 bytes are scanned 16 bytes at a time with SSE2
+/// (compare, AND, OR: no per-entry branch or fence), which is faster than a plain auto-vectorized
+/// mask scan; other targets and sizes use one fenced mask per entry.
 #[inline]
 pub fn ct_lookup<T: CtPlain>(table: &[T], index: &Secret<usize>) -> Secret<T> {
+    Secret::from_raw(crate::arch::lookup(table, index.value))
+}
+
+/// The portable scan: one fenced equality mask per entry, ORed into the accumulator.
+#[inline(always)]
+pub(crate) fn scan<T: CtPlain>(table: &[T], index: usize) -> T {
     let mut acc = T::ZERO;
     for (i, entry) in table.iter().enumerate() {
-        T::__or_masked(&mut acc, Mask::eq(i, index.value), entry);
+        T::__or_masked(&mut acc, Mask::eq(i, index), entry);
     }
-    Secret::from_raw(acc)
+    acc
 }
 
 impl<T: CtPlain, const N: usize> Secret<[T; N]> {

@@ -28,6 +28,16 @@ pub trait CtPlain: Copy + Zeroize + sealed::Sealed {
             .fold(0usize, |acc, (x, y)| acc | Self::__diff(x, y))
     }
     #[doc(hidden)]
+    #[inline(always)]
+    fn __eq(a: &Self, b: &Self) -> Mask {
+        Mask::is_zero(Self::__diff(a, b))
+    }
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __eq_slice(a: &[Self], b: &[Self]) -> Mask {
+        Mask::is_zero(Self::__diff_slice(a, b))
+    }
+    #[doc(hidden)]
     fn __select(mask: Mask, a: &Self, b: &Self) -> Self;
     #[doc(hidden)]
     #[inline(always)]
@@ -63,17 +73,11 @@ macro_rules! plain_int {
     (@slices u8) => {
         #[inline(always)]
         fn __diff_slice(a: &[u8], b: &[u8]) -> usize {
-            const W: usize = core::mem::size_of::<usize>();
-            let mut acc = 0usize;
-            let (wa, wb) = (a.chunks_exact(W), b.chunks_exact(W));
-            let (ra, rb) = (wa.remainder(), wb.remainder());
-            for (x, y) in wa.zip(wb) {
-                acc |= word(x) ^ word(y);
-            }
-            for (x, y) in ra.iter().zip(rb) {
-                acc |= (x ^ y) as usize;
-            }
-            acc
+            bytes_diff(a, b)
+        }
+        #[inline(always)]
+        fn __eq_slice(a: &[u8], b: &[u8]) -> Mask {
+            crate::arch::bytes_eq(a, b)
         }
         #[inline(always)]
         fn __select_slice(mask: Mask, a: &[u8], b: &[u8], out: &mut [u8]) {
@@ -95,6 +99,24 @@ macro_rules! plain_int {
     (@slices $t:ident) => {};
 }
 
+/// The OR of `a[i] ^ b[i]` over the common length, a machine word at a time: zero exactly
+/// when the bytes are equal. The portable comparison (`arch::bytes_eq` may use vector
+/// instructions instead).
+#[inline(always)]
+pub(crate) fn bytes_diff(a: &[u8], b: &[u8]) -> usize {
+    const W: usize = core::mem::size_of::<usize>();
+    let mut acc = 0usize;
+    let (wa, wb) = (a.chunks_exact(W), b.chunks_exact(W));
+    let (ra, rb) = (wa.remainder(), wb.remainder());
+    for (x, y) in wa.zip(wb) {
+        acc |= word(x) ^ word(y);
+    }
+    for (x, y) in ra.iter().zip(rb) {
+        acc |= (x ^ y) as usize;
+    }
+    acc
+}
+
 /// A machine word from exactly `size_of::<usize>()` bytes (native order: only XORed and ORed).
 #[inline(always)]
 fn word(bytes: &[u8]) -> usize {
@@ -112,6 +134,10 @@ impl<T: CtPlain, const N: usize> CtPlain for [T; N] {
     #[inline(always)]
     fn __diff(a: &Self, b: &Self) -> usize {
         T::__diff_slice(a, b)
+    }
+    #[inline(always)]
+    fn __eq(a: &Self, b: &Self) -> Mask {
+        T::__eq_slice(a, b)
     }
     #[inline(always)]
     fn __select(mask: Mask, a: &Self, b: &Self) -> Self {

@@ -116,8 +116,8 @@ impl Secret<Vec<u8>> {
     /// public, gives false).
     pub fn ct_eq_public(&self, other: &[u8]) -> SecretBool {
         let same_len = self.value.len() == other.len();
-        let diff = u8::__diff_slice(&self.value, other);
-        SecretBool::from_mask(Mask::nonzero(diff).not().and(Mask::from_bool(same_len)))
+        let equal = u8::__eq_slice(&self.value, other);
+        SecretBool::from_mask(equal.and(Mask::from_bool(same_len)))
     }
 }
 

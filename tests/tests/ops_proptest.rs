@@ -288,8 +288,8 @@ macro_rules! int_tests {
 
                 #[test]
                 fn lookup(
-                    table in prop::collection::vec(val(), 0..12),
-                    index in prop_oneof![0usize..16, Just(usize::MAX), Just(usize::MAX / 2 + 1)],
+                    table in prop::collection::vec(val(), 0..80),
+                    index in lookup_index(),
                 ) {
                     let got = secret_core::ct_lookup(&table, &Secret::new(index)).declassify();
                     prop_assert_eq!(got, table.get(index).copied().unwrap_or(0));
@@ -342,6 +342,88 @@ macro_rules! div_tests {
             }
         }
     };
+}
+
+/// Indices for `ct_lookup`: in range and just past the end of tables of up to 80 entries, plus
+/// indices whose high bits are set. `(1 << (32 + k)) + 1` for k = 0..=4 is the index whose
+/// 16-byte chunk number (for entries of 2^k bytes) truncates to a small 32-bit number: the
+/// x86_64 vector scan must not match it.
+fn lookup_index() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        6 => 0usize..90,
+        1 => prop::sample::select(vec![
+            usize::MAX,
+            usize::MAX / 2 + 1,
+            (1usize << 32) + 1,
+            (1usize << 33) + 1,
+            (1usize << 34) + 1,
+            (1usize << 35) + 1,
+            (1usize << 36) + 1,
+            1usize << 36,
+        ]),
+    ]
+}
+
+/// Byte strings of 0..70 bytes (below, at and between the 16-byte vector steps) and a second
+/// one that is equal or differs in exactly one byte.
+fn byte_pair() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
+    prop::collection::vec(any::<u8>(), 0..70).prop_flat_map(|a| {
+        let len = a.len();
+        (Just(a), 0..len.max(1), any::<u8>(), any::<bool>()).prop_map(|(a, at, flip, same)| {
+            let mut b = a.clone();
+            if !same && !b.is_empty() {
+                b[at] ^= flip | 1;
+            }
+            (a, b)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Secret byte buffers and arrays compare like `==`, whatever the length and the position
+    /// of the difference.
+    #[test]
+    fn byte_string_ct_eq((a, b) in byte_pair()) {
+        let expect = a == b;
+        prop_assert_eq!(Secret::new(a.clone()).ct_eq_public(&b).declassify(), expect);
+        macro_rules! arrays {
+            ($($n:literal)*) => {$(
+                if a.len() == $n {
+                    let sa = Secret::new(<[u8; $n]>::try_from(&a[..]).unwrap());
+                    let sb = Secret::new(<[u8; $n]>::try_from(&b[..]).unwrap());
+                    prop_assert_eq!(sa.ct_eq(&sb).declassify(), expect);
+                    prop_assert_eq!(sa.ct_ne(&sb).declassify(), !expect);
+                }
+            )*};
+        }
+        arrays!(0 1 7 8 15 16 17 31 32 33 47 48 63 64);
+    }
+
+    /// Lookups in tables of multi-byte entries (2, 3, 4, 8, 16 and 32 bytes per entry).
+    #[test]
+    fn lookup_array_entries(
+        words in prop::collection::vec(any::<u8>(), 0..512),
+        index in lookup_index(),
+    ) {
+        macro_rules! entries {
+            ($($t:ty)*) => {$(
+                let size = core::mem::size_of::<$t>();
+                let table: Vec<$t> = words
+                    .chunks_exact(size)
+                    .map(|c| {
+                        let mut e = <$t>::default();
+                        e.copy_from_slice(c);
+                        e
+                    })
+                    .collect();
+                let got = secret_core::ct_lookup(&table, &Secret::new(index)).declassify();
+                prop_assert_eq!(got, table.get(index).copied().unwrap_or_default());
+            )*};
+        }
+        entries!([u8; 2] [u8; 3] [u8; 4] [u8; 8] [u8; 16] [u8; 32]);
+    }
 }
 
 int_tests! {

@@ -42,32 +42,11 @@ cfg_if::cfg_if! {
             };
             x
         }
-
-        /// Tells the optimizer that the memory at `ptr` may be read here, so stores to it
-        /// before this point (a wipe) cannot be removed as dead.
-        #[inline(always)]
-        pub(crate) fn observe_memory<T: ?Sized>(ptr: *const T) {
-            // SAFETY: the template is an assembler comment: nothing is read or written; the
-            // pointer operand only makes the compiler assume the memory behind it is read.
-            unsafe {
-                core::arch::asm!(
-                    "/* {0} */",
-                    in(reg) ptr as *const u8,
-                    options(nostack, preserves_flags, readonly)
-                )
-            };
-        }
     } else {
         /// Returns `x` unchanged, hidden from the optimizer as far as `black_box` allows.
         #[inline(always)]
         pub(crate) fn fence_usize(x: usize) -> usize {
             core::hint::black_box(x)
-        }
-
-        /// Makes the memory at `ptr` look read here, as far as `black_box` allows.
-        #[inline(always)]
-        pub(crate) fn observe_memory<T: ?Sized>(ptr: *const T) {
-            core::hint::black_box(ptr);
         }
     }
 }
@@ -103,6 +82,24 @@ cfg_if::cfg_if! {
     } else if #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))] {
         mod riscv;
         pub(crate) use self::riscv::{clear_registers, paint_stack, wipe_stack};
+    }
+}
+
+cfg_if::cfg_if! {
+    if #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))] {
+        pub(crate) use self::x86_64::{bytes_eq, lookup};
+    } else {
+        /// `table[index]` by reading every entry: the portable fenced scan.
+        #[inline(always)]
+        pub(crate) fn lookup<T: crate::plain::CtPlain>(table: &[T], index: usize) -> T {
+            crate::lookup::scan(table, index)
+        }
+
+        /// Byte-string equality as a mask: the portable word-at-a-time comparison.
+        #[inline(always)]
+        pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> crate::mask::Mask {
+            crate::mask::Mask::is_zero(crate::plain::bytes_diff(a, b))
+        }
     }
 }
 
