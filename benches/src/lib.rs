@@ -61,10 +61,13 @@ pub fn chacha20_block_plain(key: &[u32; 8], counter: u32, nonce: &[u32; 3]) -> [
         plain_quarter_round!(x2, x7, x8, x13);
         plain_quarter_round!(x3, x4, x9, x14);
     }
-    let out = [
+    let mut out = [
         x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15,
     ];
-    core::array::from_fn(|i| out[i].wrapping_add(init[i]))
+    for (o, i) in out.iter_mut().zip(&init) {
+        *o = o.wrapping_add(*i);
+    }
+    out
 }
 
 /// One ChaCha20 block on `Secret<u32>`: key words are secret, counter and nonce public.
@@ -100,6 +103,59 @@ pub fn chacha20_block_secret(
     out
 }
 
+/// 2^51 - 1: the limb mask of the radix-2^51 representation of GF(2^255 - 19).
+const MASK51: u64 = (1 << 51) - 1;
+
+/// Multiplication in GF(2^255 - 19) with five 51-bit limbs (the X25519/Ed25519 field, as in
+/// curve25519-dalek's `FieldElement51`), on plain `u64`/`u128`.
+pub fn field_mul_plain(a: &[u64; 5], b: &[u64; 5]) -> [u64; 5] {
+    let m = |x: u64, y: u64| (x as u128) * (y as u128);
+    let (b1, b2, b3, b4) = (b[1] * 19, b[2] * 19, b[3] * 19, b[4] * 19);
+    let c0 = m(a[0], b[0]) + m(a[4], b1) + m(a[3], b2) + m(a[2], b3) + m(a[1], b4);
+    let mut c1 = m(a[1], b[0]) + m(a[0], b[1]) + m(a[4], b2) + m(a[3], b3) + m(a[2], b4);
+    let mut c2 = m(a[2], b[0]) + m(a[1], b[1]) + m(a[0], b[2]) + m(a[4], b3) + m(a[3], b4);
+    let mut c3 = m(a[3], b[0]) + m(a[2], b[1]) + m(a[1], b[2]) + m(a[0], b[3]) + m(a[4], b4);
+    let mut c4 = m(a[4], b[0]) + m(a[3], b[1]) + m(a[2], b[2]) + m(a[1], b[3]) + m(a[0], b[4]);
+    c1 += (c0 >> 51) as u64 as u128;
+    let mut o0 = (c0 as u64) & MASK51;
+    c2 += (c1 >> 51) as u64 as u128;
+    let o1 = (c1 as u64) & MASK51;
+    c3 += (c2 >> 51) as u64 as u128;
+    let o2 = (c2 as u64) & MASK51;
+    c4 += (c3 >> 51) as u64 as u128;
+    let o3 = (c3 as u64) & MASK51;
+    let carry = (c4 >> 51) as u64;
+    let o4 = (c4 as u64) & MASK51;
+    o0 += carry * 19;
+    [o0, o1, o2, o3, o4]
+}
+
+/// The same field multiplication on `Secret<u64>` limbs and `Secret<u128>` products.
+pub fn field_mul_secret(a: &[Secret<u64>; 5], b: &[Secret<u64>; 5]) -> [Secret<u64>; 5] {
+    let m = |x: &Secret<u64>, y: &Secret<u64>| x.cast::<u128>() * y.cast::<u128>();
+    let (b1, b2, b3, b4) = (&b[1] * 19, &b[2] * 19, &b[3] * 19, &b[4] * 19);
+    let c0 = m(&a[0], &b[0]) + m(&a[4], &b1) + m(&a[3], &b2) + m(&a[2], &b3) + m(&a[1], &b4);
+    let mut c1 = m(&a[1], &b[0]) + m(&a[0], &b[1]) + m(&a[4], &b2) + m(&a[3], &b3) + m(&a[2], &b4);
+    let mut c2 =
+        m(&a[2], &b[0]) + m(&a[1], &b[1]) + m(&a[0], &b[2]) + m(&a[4], &b3) + m(&a[3], &b4);
+    let mut c3 =
+        m(&a[3], &b[0]) + m(&a[2], &b[1]) + m(&a[1], &b[2]) + m(&a[0], &b[3]) + m(&a[4], &b4);
+    let mut c4 =
+        m(&a[4], &b[0]) + m(&a[3], &b[1]) + m(&a[2], &b[2]) + m(&a[1], &b[3]) + m(&a[0], &b[4]);
+    c1 += (&c0 >> 51).cast::<u64>().cast::<u128>();
+    let mut o0 = c0.cast::<u64>() & MASK51;
+    c2 += (&c1 >> 51).cast::<u64>().cast::<u128>();
+    let o1 = c1.cast::<u64>() & MASK51;
+    c3 += (&c2 >> 51).cast::<u64>().cast::<u128>();
+    let o2 = c2.cast::<u64>() & MASK51;
+    c4 += (&c3 >> 51).cast::<u64>().cast::<u128>();
+    let o3 = c3.cast::<u64>() & MASK51;
+    let carry = (&c4 >> 51).cast::<u64>();
+    let o4 = c4.cast::<u64>() & MASK51;
+    o0 += carry * 19;
+    [o0, o1, o2, o3, o4]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +178,22 @@ mod tests {
         let secret_key = key.map(Secret::new);
         let secret = chacha20_block_secret(&secret_key, 1, &nonce).map(Secret::declassify);
         assert_eq!(secret, plain);
+    }
+
+    /// The two field multiplications agree; a * 1 = a; 2^51 * 2^204 = 2^255 = 19 (mod p).
+    #[test]
+    fn field_mul_both_versions() {
+        let a = [5, MASK51, 7, MASK51 - 3, 9];
+        assert_eq!(field_mul_plain(&a, &[1, 0, 0, 0, 0]), a);
+        assert_eq!(
+            field_mul_plain(&[0, 1, 0, 0, 0], &[0, 0, 0, 0, 1 << 0]),
+            [19, 0, 0, 0, 0]
+        );
+        let a = [1, 2, 3, 4, 5].map(|x: u64| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & MASK51);
+        let b = [6, 7, 8, 9, 10].map(|x: u64| x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) & MASK51);
+        let plain = field_mul_plain(&a, &b);
+        let secret = field_mul_secret(&a.map(Secret::new), &b.map(Secret::new));
+        assert_eq!(secret.map(Secret::declassify), plain);
     }
 }
 
