@@ -12,6 +12,9 @@
 # `-icount shift=10,align=off,sleep=off` (to every example: it costs nothing measurable), so
 # SysTick counts instructions deterministically.
 #
+# `perf` counts instructions of secret-core workloads against plain code the same way and checks
+# that their results agree; ./perf.sh turns its output into tables (README, "Performance").
+#
 # `key_struct-noderive` is key_struct built with --no-default-features: the hand-written
 # CtEq/CtSelect/Zeroize impls instead of #[derive(secret_core::Secret)].
 set -u -o pipefail
@@ -21,7 +24,7 @@ cd "$here"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$here/target}"
 
 TARGETS="${TARGETS:-thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf}"
-EXAMPLES="${EXAMPLES:-chacha20 mac_check key_struct field_mul wipe_stack key_struct-noderive dudect}"
+EXAMPLES="${EXAMPLES:-chacha20 mac_check key_struct field_mul wipe_stack key_struct-noderive dudect perf}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 logs="$CARGO_TARGET_DIR/run-all"
 mkdir -p "$logs"
