@@ -20,6 +20,9 @@ pub struct Baseline {
     pub tool: String,
     /// Version that wrote the file.
     pub version: String,
+    /// `rustc -V` of the compiler that built the suites: counts are only comparable under it.
+    #[serde(default)]
+    pub rustc: String,
     /// Per check.
     pub targets: BTreeMap<String, Entry>,
 }
@@ -32,7 +35,9 @@ pub struct Entry {
     pub constant_time: bool,
     /// The largest Ir of any call.
     pub ir_max: u64,
-    /// Ir per `public|input` label.
+    /// Ir per `public|input` label, counting the suite executable's own instructions only
+    /// (not shared libraries such as libc, whose `memcpy` variant depends on the CPU, so that
+    /// a baseline holds on another machine).
     pub ir: BTreeMap<String, u64>,
 }
 
@@ -42,7 +47,7 @@ impl Entry {
         let ir: BTreeMap<String, u64> = run
             .calls
             .iter()
-            .map(|(p, label, d)| (format!("{p}|{label}"), d.total_ir))
+            .map(|(p, label, d)| (format!("{p}|{label}"), d.own_ir()))
             .collect();
         Entry {
             constant_time,
@@ -58,6 +63,7 @@ impl Baseline {
         Baseline {
             tool: "ct-verify".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            rustc: crate::cargo::rustc_version().unwrap_or_default(),
             targets,
         }
     }
@@ -76,6 +82,23 @@ impl Baseline {
             ));
         }
         Ok(b)
+    }
+
+    /// An error when this baseline was recorded with another compiler than `rustc` (`rustc -V`
+    /// of the current one): instruction counts of two compilers are not comparable.
+    pub fn check_compiler(&self, path: &Path, rustc: &str) -> Result<(), String> {
+        if self.rustc.is_empty() || self.rustc == rustc {
+            return Ok(());
+        }
+        let version = self.rustc.split_whitespace().nth(1).unwrap_or("?");
+        Err(format!(
+            "baseline file {} was recorded with `{}` but the suites are built with `{rustc}`: \
+             instruction counts of different compilers are not comparable. Build with the \
+             baseline's compiler (`rustup toolchain install {version}`, then `cargo +{version} \
+             ct-verify ...`) or record a new baseline with --save-baseline",
+            path.display(),
+            self.rustc
+        ))
     }
 
     /// Writes the file.
@@ -166,6 +189,21 @@ mod tests {
         assert_eq!(same[0].verdict, Verdict::ConstantTime);
         let less = b.compare(&[("a".to_string(), entry(true, 99))].into(), 5.0);
         assert_eq!(less[0].verdict, Verdict::Leak);
+    }
+
+    #[test]
+    fn a_baseline_of_another_compiler_is_refused_with_the_way_out() {
+        let mut b = Baseline::new(BTreeMap::new());
+        b.rustc = "rustc 1.95.0 (59807616e 2026-04-14)".into();
+        let p = Path::new("base.json");
+        assert!(b.check_compiler(p, "rustc 1.95.0 (59807616e 2026-04-14)").is_ok());
+        let e = b
+            .check_compiler(p, "rustc 1.96.0 (aaaaaaaaa 2026-05-28)")
+            .unwrap_err();
+        assert!(e.contains("base.json") && e.contains("rustup toolchain install 1.95.0"));
+        // Files written before the field existed carry no compiler and are not refused.
+        b.rustc.clear();
+        assert!(b.check_compiler(p, "rustc 1.96.0").is_ok());
     }
 
     #[test]

@@ -194,6 +194,15 @@ pub fn host_triple() -> Option<String> {
         .find_map(|l| l.strip_prefix("host: ").map(|h| h.trim().to_string()))
 }
 
+/// `rustc -V` of the compiler cargo uses here (the same toolchain through rustup's proxies).
+pub fn rustc_version() -> Option<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let out = Command::new(rustc).arg("-V").output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
 /// Packages whose sources `--list-declassify` scans: workspace members and every package that
 /// depends on `secret-core` (but not secret-core itself).
 pub fn declassify_packages(meta: &Metadata) -> Vec<(String, PathBuf)> {

@@ -147,6 +147,9 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         return list_declassify(args);
     }
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        b.check_compiler(path, &crate::cargo::rustc_version().unwrap_or_default())?;
+    }
     let mut engines = args.engine.0.clone();
     if (baseline.is_some() || args.save_baseline.is_some()) && !engines.contains(&Engine::Count) {
         engines.push(Engine::Count);

@@ -50,7 +50,25 @@ pub struct Dump {
     pub instrs: BTreeMap<InstrKey, InstrCost>,
 }
 
+/// Whether `object` is a shared library (`libc.so.6`, `ld-linux-x86-64.so.2`, ...), not the
+/// executable under test.
+pub fn is_shared_library(object: &str) -> bool {
+    let name = object.rsplit('/').next().unwrap_or(object);
+    name.ends_with(".so") || name.contains(".so.")
+}
+
 impl Dump {
+    /// Instructions executed in the executable's own code, leaving out shared libraries: glibc
+    /// picks its `memcpy`/`memset` by CPU (SSE2, AVX2, EVEX...), so their counts differ between
+    /// machines while the code under test is the same.
+    pub fn own_ir(&self) -> u64 {
+        self.instrs
+            .iter()
+            .filter(|(k, _)| !is_shared_library(&k.object))
+            .map(|(_, c)| c.ir)
+            .sum()
+    }
+
     /// The per-instruction profile: address -> count.
     pub fn profile(&self) -> BTreeMap<&InstrKey, u64> {
         self.instrs.iter().map(|(k, v)| (k, v.ir)).collect()
@@ -248,5 +266,20 @@ totals: 14
         assert_eq!(d.instrs[&k(0x15382)].file, "/rustc/x/cmp.rs");
         assert_eq!(d.instrs[&k(0x15382)].function, "ct::call");
         assert_eq!(d.instrs[&k(0x15386)].file, "/src/main.rs");
+    }
+
+    #[test]
+    fn own_ir_leaves_out_shared_libraries() {
+        let libc = SAMPLE.replace(
+            "\nfn=(1134)\n",
+            "\nob=(7) /usr/lib/x86_64-linux-gnu/libc.so.6\nfn=(1134)\n",
+        );
+        let d = parse(&libc).unwrap();
+        // main's three instructions stay; call's three (in libc now) are left out.
+        assert_eq!(d.own_ir(), 3);
+        assert!(is_shared_library("/lib64/ld-linux-x86-64.so.2"));
+        assert!(is_shared_library("/usr/lib/libfoo.so"));
+        assert!(!is_shared_library("/work/target/release/deps/ct_primitives-0123abcd"));
+        assert!(!is_shared_library("/x/something.solver"));
     }
 }
