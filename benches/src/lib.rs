@@ -211,6 +211,17 @@ pub mod plain {
         acc
     }
 
+    /// The same mask scan over a table of bytes (an S-box).
+    pub fn mask_scan_lookup_u8(table: &[u8], index: usize) -> u8 {
+        let mut acc = 0u8;
+        for (i, entry) in table.iter().enumerate() {
+            let diff = (i ^ index) as u64;
+            let is_zero = (diff | diff.wrapping_neg()) >> 63 ^ 1;
+            acc |= entry & (is_zero as u8).wrapping_neg();
+        }
+        acc
+    }
+
     /// An early-exit comparison: the classic leak, for the dudect benches.
     pub fn early_exit_eq(a: &[u8], b: &[u8]) -> bool {
         for (x, y) in a.iter().zip(b) {
