@@ -3,7 +3,9 @@
 //! criterion`. Instruction counts (`iai.rs`) are what the README quotes; these show wall time.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use secret_benches::{chacha20_block_plain, chacha20_block_secret, plain};
+use secret_benches::{
+    chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, plain,
+};
 use secret_core::{ct_lookup, Secret, SecretBool};
 use std::hint::black_box;
 use subtle::{ConditionallySelectable, ConstantTimeEq};
@@ -21,6 +23,21 @@ fn chacha20(c: &mut Criterion) {
     g.finish();
 }
 
+fn field_mul(c: &mut Criterion) {
+    let mask = (1u64 << 51) - 1;
+    let a = [1u64, 2, 3, 4, 5].map(|x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & mask);
+    let b = [6u64, 7, 8, 9, 10].map(|x| x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) & mask);
+    let (sa, sb) = (a.map(Secret::new), b.map(Secret::new));
+    let mut g = c.benchmark_group("field_mul_25519");
+    g.bench_function("plain_u64", |bench| {
+        bench.iter(|| field_mul_plain(black_box(&a), black_box(&b)))
+    });
+    g.bench_function("secret_u64", |bench| {
+        bench.iter(|| field_mul_secret(black_box(&sa), black_box(&sb)))
+    });
+    g.finish();
+}
+
 fn ct_eq(c: &mut Criterion) {
     let (a, b) = ([7u8; 32], [7u8; 32]);
     let (sa, sb) = (Secret::new(a), Secret::new(b));
@@ -32,7 +49,10 @@ fn ct_eq(c: &mut Criterion) {
         bench.iter(|| constant_time_eq::constant_time_eq_32(black_box(&a), black_box(&b)))
     });
     g.bench_function("subtle", |bench| {
-        bench.iter(|| bool::from(black_box(&a[..]).ct_eq(black_box(&b[..]))))
+        bench.iter(|| bool::from(ConstantTimeEq::ct_eq(black_box(&a[..]), black_box(&b[..]))))
+    });
+    g.bench_function("ctutils", |bench| {
+        bench.iter(|| ctutils::CtEq::ct_eq(black_box(&a), black_box(&b)).to_bool())
     });
     g.finish();
 }
@@ -87,5 +107,5 @@ fn division(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, chacha20, ct_eq, select, lookup, division);
+criterion_group!(benches, chacha20, field_mul, ct_eq, select, lookup, division);
 criterion_main!(benches);

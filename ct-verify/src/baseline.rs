@@ -196,7 +196,9 @@ mod tests {
         let mut b = Baseline::new(BTreeMap::new());
         b.rustc = "rustc 1.95.0 (59807616e 2026-04-14)".into();
         let p = Path::new("base.json");
-        assert!(b.check_compiler(p, "rustc 1.95.0 (59807616e 2026-04-14)").is_ok());
+        assert!(b
+            .check_compiler(p, "rustc 1.95.0 (59807616e 2026-04-14)")
+            .is_ok());
         let e = b
             .check_compiler(p, "rustc 1.96.0 (aaaaaaaaa 2026-05-28)")
             .unwrap_err();

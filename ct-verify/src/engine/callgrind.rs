@@ -279,7 +279,9 @@ totals: 14
         assert_eq!(d.own_ir(), 3);
         assert!(is_shared_library("/lib64/ld-linux-x86-64.so.2"));
         assert!(is_shared_library("/usr/lib/libfoo.so"));
-        assert!(!is_shared_library("/work/target/release/deps/ct_primitives-0123abcd"));
+        assert!(!is_shared_library(
+            "/work/target/release/deps/ct_primitives-0123abcd"
+        ));
         assert!(!is_shared_library("/x/something.solver"));
     }
 }
