@@ -44,6 +44,57 @@
 //! - [`taint`]: valgrind client requests, so `cargo ct-verify` can check the *compiled binary*.
 //! - [`wipe`]: `with_clean_stack` zeroes the stack and the registers that a closure used.
 //!
+//! # Cost
+//!
+//! Secrecy is meant to cost nothing over the plain code you would otherwise write. Measured in
+//! callgrind instructions (x86_64, release, rustc 1.95.0, iai-callgrind 0.16.1, 2026-11-26;
+//! `benches/benches/iai.rs`, each workload side by side with its comparator in one run):
+//!
+//! | workload | secret-core | comparator | ratio |
+//! |---|---:|---:|---:|
+//! | ChaCha20 block, `Secret<u32>` vs `u32` | 1241 | 1212 | 1.02 |
+//! | GF(2^255-19) multiply, `Secret<u64>`/`Secret<u128>` vs `u64`/`u128` | 235 | 239 | 0.98 |
+//! | `Secret<[u8; 32]>::ct_eq` vs `constant_time_eq_32` | 20 | 18 | 1.11 |
+//! | the same vs subtle `<[u8]>::ct_eq` | 20 | 453 | 0.04 |
+//! | 1 KiB `ct_eq` vs `constant_time_eq` / subtle | 368 | 423 / 13349 | 0.87 / 0.03 |
+//! | `SecretBool::select` on `[u8; 32]` vs subtle `conditional_select` | 29 | 56 | 0.52 |
+//! | `SecretBool::select` on `u64` vs subtle | 18 | 28 | 0.64 |
+//! | [`ct_lookup`] in 256 `u32`s vs a plain mask scan | 575 | 972 | 0.59 |
+//! | [`ct_lookup`] in a 256-byte S-box vs a plain mask scan | 198 | 901 | 0.22 |
+//! | `ct_div_rem` `u32` / `u64` vs the `div` instruction (variable time) | 978 / 1874 | 13 / 19 | 75 / 99 |
+//!
+//! The ChaCha20 difference is register allocation (the two loops are the same instructions
+//! with three more spill moves per double round); the 32-byte compare pays two instructions
+//! for turning the result into a full mask before `declassify`. On Cortex-M4 and M0 (QEMU
+//! instruction counts, `no_std-examples/README.md`) ChaCha20, the field multiply and `ct_eq`
+//! are within 2% of plain code too; there `ct_lookup` is 1.6-2.1× a plain mask scan, because
+//! LLVM turns that scan into predicated or branching code (a secret-dependent branch per entry
+//! on M0) while secret-core's fenced loop stays branch-free.
+//!
+//! Where a naive secret type loses (a `Secret<u32>` that `memset`s itself on drop behind a
+//! barrier that reads the memory took 1.28× plain for ChaCha20), and what this crate does:
+//!
+//! - **Drop-time wiping** is an ordinary store of zeros followed by `compiler_fence(SeqCst)`
+//!   (`erase` in `secret.rs`). Memory that exists and outlives the drop (heap, a slot whose
+//!   address escaped, a `Box` about to be freed) is zeroed: the fence makes the stores
+//!   observable, so they are not dead. A value the optimizer keeps in registers has no memory,
+//!   so there is nothing to store: the wipe costs zero instructions there, where a volatile write
+//!   or a barrier that reads the memory forces a stack slot into existence just to zero it.
+//!   `tests/arch-check/wipe-codegen.sh` checks both halves in the emitted assembly (and that
+//!   without the fence the heap stores disappear). Copies in registers and spill slots were
+//!   never covered by drop; [`wipe`] clears those.
+//! - **Barriers on masks, not on values**: arithmetic (`+`, `^`, `rotate_left`, `*`) carries no
+//!   barrier at all, since it has no branch to protect; only the masks that comparisons produce
+//!   and that `select`/`ct_lookup` consume pass through a fence, which is an empty `asm!` on a
+//!   register: no instruction, it only stops LLVM from reasoning about the value.
+//! - **Wide words**: byte strings are compared 16 bytes per SSE2 `pcmpeqb` on x86_64 (8 or 4
+//!   bytes per word elsewhere) and folded once, and `ct_lookup` compares 16 bytes of entries at
+//!   a time against the index, fencing once per fold instead of once per entry.
+//!
+//! CI holds these numbers: `scripts/bench-gate` fails when a bench grows more than 2% over the
+//! committed `benches/baseline/iai.txt`, and `cargo ct-verify --baseline` fails when the count
+//! of a function that must be constant-time changes at all.
+//!
 //! # Threat model: what is guaranteed and what is not
 //!
 //! **Guaranteed, in this crate's code**: no branch and no memory address depends on a secret
@@ -88,7 +139,7 @@
 //! The crate denies `unsafe_code` except where it must be, each block with a `// SAFETY:`
 //! note: the architecture module `arch/` (`asm!` fences, valgrind requests, stack painting and
 //! register clearing), `wipe` (calling into those), and `secret` (moving the value out of a
-//! `Secret` in `declassify`, and the barrier-protected `memset` that wipes plain arrays).
+//! `Secret` in `declassify`, and the fenced zero stores that wipe values without drop glue).
 #![no_std]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

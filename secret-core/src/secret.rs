@@ -65,8 +65,9 @@ impl<T: Zeroize> Secret<T> {
 }
 
 impl<T: Zeroize> Drop for Secret<T> {
-    /// Wipes the value: see [`erase`] for plain data (integers, arrays, structs of them), and
-    /// `T`'s own [`Zeroize`] for heap-backed values such as `Vec<u8>`.
+    /// Wipes the value: fenced zero stores for plain data (integers, arrays, structs of them;
+    /// see "Cost" in the crate docs), and `T`'s own [`Zeroize`] for heap-backed values such as
+    /// `Vec<u8>`.
     #[inline(always)]
     fn drop(&mut self) {
         if core::mem::needs_drop::<T>() {
