@@ -31,31 +31,12 @@ mkdir -p "$logs"
 
 start=$(date +%s)
 
-# --- Tools: a missing one is an error with the command that installs it. ---
-missing=0
-for tool in cargo rustc qemu-system-arm timeout; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        case "$tool" in
-            qemu-system-arm) echo "error: qemu-system-arm not found; install it: apt-get install -y qemu-system-arm" >&2 ;;
-            timeout) echo "error: timeout not found; install it: apt-get install -y coreutils" >&2 ;;
-            *) echo "error: $tool not found; install Rust: https://rustup.rs" >&2 ;;
-        esac
-        missing=1
-    fi
-done
-[ "$missing" = 0 ] || exit 2
-
-# --- Rustup targets: every requested one must have its core library installed. ---
-sysroot="$(rustc --print sysroot)"
-absent=""
-for t in $TARGETS; do
-    [ -d "$sysroot/lib/rustlib/$t/lib" ] || absent="$absent $t"
-done
-if [ -n "$absent" ]; then
-    echo "error: Rust target(s) not installed:$absent" >&2
-    echo "       install: rustup target add$absent" >&2
-    exit 2
-fi
+# --- Tools and rustup targets: a missing one is an error with the command that installs it. ---
+# shellcheck source=preflight.sh
+. "$here/preflight.sh"
+require_tools cargo rustc qemu-system-arm timeout
+# shellcheck disable=SC2086 # one word per target
+require_targets $TARGETS
 
 # --- Every requested example must exist (a typo must not turn into a silent skip). ---
 for ex in $EXAMPLES; do
