@@ -4,7 +4,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use secret_benches::{
-    chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, plain,
+    chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, field_operands,
+    lookup_table, plain,
 };
 use secret_core::{ct_lookup, Secret, SecretBool};
 use std::hint::black_box;
@@ -24,9 +25,7 @@ fn chacha20(c: &mut Criterion) {
 }
 
 fn field_mul(c: &mut Criterion) {
-    let mask = (1u64 << 51) - 1;
-    let a = [1u64, 2, 3, 4, 5].map(|x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & mask);
-    let b = [6u64, 7, 8, 9, 10].map(|x| x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) & mask);
+    let (a, b) = field_operands();
     let (sa, sb) = (a.map(Secret::new), b.map(Secret::new));
     let mut g = c.benchmark_group("field_mul_25519");
     g.bench_function("plain_u64", |bench| {
@@ -74,7 +73,7 @@ fn select(c: &mut Criterion) {
 }
 
 fn lookup(c: &mut Criterion) {
-    let table: [u32; 256] = core::array::from_fn(|i| (i as u32).wrapping_mul(0x9e37_79b9));
+    let table = lookup_table();
     let index = Secret::new(77usize);
     let mut g = c.benchmark_group("lookup_256_u32");
     g.bench_function("secret_core", |b| {

@@ -14,7 +14,8 @@
 use ctutils::CtSelect as _;
 use iai_callgrind::{library_benchmark, library_benchmark_group, main};
 use secret_benches::{
-    chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, plain,
+    chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, field_operands,
+    lookup_table, plain,
 };
 use secret_core::{ct_lookup, Secret, SecretBool};
 use std::hint::black_box;
@@ -40,23 +41,14 @@ fn chacha20_secret(key: &'static [Secret<u32>; 8]) -> [Secret<u32>; 16] {
     chacha20_block_secret(black_box(key), 1, &NONCE)
 }
 
-/// Two field elements below 2^51 per limb.
-fn field_elements() -> ([u64; 5], [u64; 5]) {
-    let mask = (1u64 << 51) - 1;
-    (
-        [1u64, 2, 3, 4, 5].map(|x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & mask),
-        [6u64, 7, 8, 9, 10].map(|x| x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) & mask),
-    )
-}
-
 #[library_benchmark]
-#[bench::limbs(leak(field_elements()))]
+#[bench::limbs(leak(field_operands()))]
 fn field_mul_plain_u64(ab: &'static ([u64; 5], [u64; 5])) -> [u64; 5] {
     field_mul_plain(black_box(&ab.0), black_box(&ab.1))
 }
 
 #[library_benchmark]
-#[bench::limbs(leak({ let (a, b) = field_elements(); (a.map(Secret::new), b.map(Secret::new)) }))]
+#[bench::limbs(leak({ let (a, b) = field_operands(); (a.map(Secret::new), b.map(Secret::new)) }))]
 fn field_mul_secret_u64(ab: &'static ([Secret<u64>; 5], [Secret<u64>; 5])) -> [Secret<u64>; 5] {
     field_mul_secret(black_box(&ab.0), black_box(&ab.1))
 }
@@ -149,22 +141,18 @@ fn select_u64_ctutils(args: &'static (u8, u64, u64)) -> u64 {
     black_box(&args.2).ct_select(black_box(&args.1), choice)
 }
 
-fn table_u32() -> [u32; 256] {
-    core::array::from_fn(|i| (i as u32).wrapping_mul(0x9e37_79b9))
-}
-
 fn table_u8() -> [u8; 256] {
     core::array::from_fn(|i| (i as u8).wrapping_mul(167).rotate_left(3) ^ 0x63)
 }
 
 #[library_benchmark]
-#[bench::idx(leak((table_u32(), Secret::new(77usize))))]
+#[bench::idx(leak((lookup_table(), Secret::new(77usize))))]
 fn lookup256_secret_core(args: &'static ([u32; 256], Secret<usize>)) -> Secret<u32> {
     ct_lookup(black_box(&args.0), black_box(&args.1))
 }
 
 #[library_benchmark]
-#[bench::idx(leak((table_u32(), 77usize)))]
+#[bench::idx(leak((lookup_table(), 77usize)))]
 fn lookup256_mask_scan(args: &'static ([u32; 256], usize)) -> u32 {
     plain::mask_scan_lookup(black_box(&args.0), black_box(args.1))
 }

@@ -106,6 +106,26 @@ pub fn chacha20_block_secret(
 /// 2^51 - 1: the limb mask of the radix-2^51 representation of GF(2^255 - 19).
 const MASK51: u64 = (1 << 51) - 1;
 
+/// Two field elements (limbs below 2^51) that every field-multiply benchmark uses, on the
+/// desktop and on Cortex-M.
+pub fn field_operands() -> ([u64; 5], [u64; 5]) {
+    (
+        [1u64, 2, 3, 4, 5].map(|x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & MASK51),
+        [6u64, 7, 8, 9, 10].map(|x| x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) & MASK51),
+    )
+}
+
+/// The 256-entry `u32` table that every lookup benchmark reads.
+pub const fn lookup_table() -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u32).wrapping_mul(0x9e37_79b9);
+        i += 1;
+    }
+    t
+}
+
 /// Multiplication in GF(2^255 - 19) with five 51-bit limbs (the X25519/Ed25519 field, as in
 /// curve25519-dalek's `FieldElement51`), on plain `u64`/`u128`.
 pub fn field_mul_plain(a: &[u64; 5], b: &[u64; 5]) -> [u64; 5] {
@@ -189,8 +209,7 @@ mod tests {
             field_mul_plain(&[0, 1, 0, 0, 0], &[0, 0, 0, 0, 1 << 0]),
             [19, 0, 0, 0, 0]
         );
-        let a = [1, 2, 3, 4, 5].map(|x: u64| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & MASK51);
-        let b = [6, 7, 8, 9, 10].map(|x: u64| x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) & MASK51);
+        let (a, b) = field_operands();
         let plain = field_mul_plain(&a, &b);
         let secret = field_mul_secret(&a.map(Secret::new), &b.map(Secret::new));
         assert_eq!(secret.map(Secret::declassify), plain);

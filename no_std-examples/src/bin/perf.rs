@@ -35,7 +35,8 @@ use core::hint::black_box;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use secret_benches::{
-    chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, plain,
+    chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, field_operands,
+    lookup_table, plain,
 };
 use secret_core::{ct_lookup, Secret, SecretBool};
 use secret_firmware::timer::{SysTickTimer, Timer};
@@ -60,24 +61,11 @@ const NONCE: [u32; 3] = [0x0900_0000, 0x4a00_0000, 0x0000_0000];
 /// The first four output words of that block (RFC 8439 §2.3.2).
 const CHACHA20_FIRST: [u32; 4] = [0xe4e7_f110, 0x1559_3bd1, 0x1fdd_0f50, 0xc471_20a3];
 
-/// 2^51 - 1.
-const MASK51: u64 = (1 << 51) - 1;
-
 const N32: u32 = 0xdead_beef;
 const D32: u32 = 12345;
 const N64: u64 = 0xdead_beef_cafe_f00d;
 const D64: u64 = 123_456_789;
 const INDEX: usize = 77;
-
-const fn table() -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = (i as u32).wrapping_mul(0x9e37_79b9);
-        i += 1;
-    }
-    t
-}
 
 /// Every wrapper's inputs: the plain values and, made once with `Secret::new`, the secret ones.
 pub struct Inputs {
@@ -118,8 +106,7 @@ pub struct Inputs {
 
 impl Inputs {
     fn new() -> Self {
-        let fa = [1u64, 2, 3, 4, 5].map(|x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & MASK51);
-        let fb = [6u64, 7, 8, 9, 10].map(|x| x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) & MASK51);
+        let (fa, fb) = field_operands();
         let eq: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0x5c);
         let sel_a = [1u8; 32];
         let sel_b = [2u8; 32];
@@ -147,7 +134,7 @@ impl Inputs {
             w_b: 2,
             w_a_secret: Secret::new(1),
             w_b_secret: Secret::new(2),
-            table: table(),
+            table: lookup_table(),
             index: INDEX,
             index_secret: Secret::new(INDEX),
             n32: N32,
@@ -497,7 +484,7 @@ fn main() -> ! {
     );
     report.check(
         "lookup256: secret == mask_scan == table[77]",
-        o.lookup256_secret == o.lookup256_mask_scan && o.lookup256_secret == table()[INDEX],
+        o.lookup256_secret == o.lookup256_mask_scan && o.lookup256_secret == lookup_table()[INDEX],
     );
     report.check(
         "div_u32: secret == hw == (n / d, n % d)",
