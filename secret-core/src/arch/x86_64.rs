@@ -145,13 +145,11 @@ pub(crate) fn lookup<T: crate::plain::CtPlain>(table: &[T], index: usize) -> T {
     // SAFETY: `out` holds 16 initialized bytes and `size_of::<T>() <= 16`; every bit pattern is
     // a valid `T` (integers and arrays of integers, see above). Unaligned read.
     let found: T = unsafe { core::ptr::read_unaligned(out.as_ptr().cast::<T>()) };
-    // A chunk number that does not fit the 32-bit counter cannot be in the table.
-    let in_range = Mask::is_zero((index / per) >> 32);
-    let mut result = T::ZERO;
-    T::__or_masked(&mut result, in_range, &found);
+    // The entries past the last whole chunk, then the chunk's find, unless its chunk number
+    // did not fit the 32-bit counter (such an entry cannot be in the table).
     let base = chunks * per;
-    let tail = crate::lookup::scan(&table[base..], index.wrapping_sub(base));
-    T::__or_masked(&mut result, Mask::from_bit(1), &tail);
+    let mut result = crate::lookup::scan(&table[base..], index.wrapping_sub(base));
+    T::__or_masked(&mut result, Mask::is_zero((index / per) >> 32), &found);
     result
 }
 
