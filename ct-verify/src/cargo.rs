@@ -185,22 +185,26 @@ pub fn is_suite(exe: &Path) -> bool {
     bytes.windows(needle.len()).any(|w| w == needle)
 }
 
+/// The standard output of `rustc ARG` (`$RUSTC` when set; through rustup's proxy, the
+/// toolchain cargo uses here), or `None` when it cannot run.
+fn rustc_says(arg: &str) -> Option<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let out = Command::new(rustc).arg(arg).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// The host triple, from `rustc -vV`.
 pub fn host_triple() -> Option<String> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
-    let out = Command::new(rustc).arg("-vV").output().ok()?;
-    String::from_utf8_lossy(&out.stdout)
+    rustc_says("-vV")?
         .lines()
         .find_map(|l| l.strip_prefix("host: ").map(|h| h.trim().to_string()))
 }
 
-/// `rustc -V` of the compiler cargo uses here (the same toolchain through rustup's proxies).
+/// `rustc -V` of the compiler cargo uses here.
 pub fn rustc_version() -> Option<String> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
-    let out = Command::new(rustc).arg("-V").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    rustc_says("-V").map(|v| v.trim().to_string())
 }
 
 /// Packages whose sources `--list-declassify` scans: workspace members and every package that
