@@ -52,20 +52,19 @@
 //!
 //! | workload | secret-core | comparator | ratio |
 //! |---|---:|---:|---:|
-//! | ChaCha20 block, `Secret<u32>` vs `u32` | 1241 | 1212 | 1.02 |
-//! | GF(2^255-19) multiply, `Secret<u64>`/`Secret<u128>` vs `u64`/`u128` | 235 | 239 | 0.98 |
+//! | ChaCha20 block, `Secret<u32>` vs `u32` | 1244 | 1244 | 1.00 |
+//! | GF(2^255-19) multiply, `Secret<u64>`/`Secret<u128>` vs `u64`/`u128` | 231 | 235 | 0.98 |
 //! | `Secret<[u8; 32]>::ct_eq` vs `constant_time_eq_32` | 20 | 18 | 1.11 |
 //! | the same vs subtle `<[u8]>::ct_eq` | 20 | 453 | 0.04 |
 //! | 1 KiB `ct_eq` vs `constant_time_eq` / subtle | 368 | 423 / 13349 | 0.87 / 0.03 |
-//! | `SecretBool::select` on `[u8; 32]` vs subtle `conditional_select` | 29 | 56 | 0.52 |
+//! | `SecretBool::select` on `[u8; 32]` vs subtle `conditional_select` | 28 | 43 | 0.65 |
 //! | `SecretBool::select` on `u64` vs subtle | 18 | 28 | 0.64 |
-//! | [`ct_lookup`] in 256 `u32`s vs a plain mask scan | 575 | 972 | 0.59 |
-//! | [`ct_lookup`] in a 256-byte S-box vs a plain mask scan | 198 | 901 | 0.22 |
-//! | `ct_div_rem` `u32` / `u64` vs the `div` instruction (variable time) | 978 / 1874 | 13 / 19 | 75 / 99 |
+//! | [`ct_lookup`] in 256 `u32`s vs a plain mask scan | 571 | 972 | 0.59 |
+//! | [`ct_lookup`] in a 256-byte S-box vs a plain mask scan | 193 | 901 | 0.21 |
+//! | `ct_div_rem` `u32` / `u64` vs the `div` instruction (variable time) | 978 / 1874 | 13 / 17 | 75 / 110 |
 //!
-//! The ChaCha20 difference is register allocation (the two loops are the same instructions
-//! with three more spill moves per double round); the 32-byte compare pays two instructions
-//! for turning the result into a full mask before `declassify`. On Cortex-M4 and M0 (QEMU
+//! The 32-byte compare pays two instructions for turning the result into a full mask before
+//! `declassify`. On Cortex-M4 and M0 (QEMU
 //! instruction counts, `no_std-examples/README.md`) ChaCha20, the field multiply and `ct_eq`
 //! are within 2% of plain code too; there `ct_lookup` is 1.6-2.1× a plain mask scan, because
 //! LLVM turns that scan into predicated or branching code (a secret-dependent branch per entry
