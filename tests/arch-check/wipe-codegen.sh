@@ -188,18 +188,26 @@ need_body() {
 }
 stores_text() { awk '$1 == "STORE" { $1 = $2 = $3 = ""; sub(/^ +/, ""); printf "%s%s", sep, $0; sep = "; " }'; }
 
-# 1-2: a boxed Secret is zeroed before it is freed.
-check_wipe() {
-  local fn="$1" size="$2" b r cov found name
+# The zero stores of function $1 into its Box before the free: sets `name`, `b` (its body) and
+# `r` (zero_stores output). Fails (and returns 1) when the function or its free is not found,
+# since then nothing would be checked.
+stores_before_free() {
+  local fn="$1" what="$2"
   name="$(describe "$fn")"
   b="$(body "$fn")"
-  need_body "$fn" "$b" || return 0
+  need_body "$fn" "$b" || return 1
   r="$(printf '%s\n' "$b" | zero_stores "$fn" "$ptr_reg")"
   if ! grep -q '^DEALLOC' <<<"$r"; then
-    fail "$name: no call/jmp to __rust_dealloc found; the fixture no longer frees the Box here, so nothing is checked. Body:"
+    fail "$name$what: no call/jmp to __rust_dealloc found; the fixture no longer frees the Box here, so nothing is checked. Body:"
     printf '%s\n' "$b" | sed 's/^/        /'
-    return 0
+    return 1
   fi
+}
+
+# 1-2: a boxed Secret is zeroed before it is freed.
+check_wipe() {
+  local fn="$1" size="$2" cov found
+  stores_before_free "$fn" "" || return 0
   cov="$(covered "$size" <<<"$r")"
   found="$(stores_text <<<"$r")"
   if [ "$cov" -eq "$size" ]; then
@@ -217,23 +225,14 @@ check_wipe wipe_box_secret_u64 8
 check_wipe wipe_box_secret_array 32
 
 # 3: control. The naive wipe must be gone, or checks 1-2 could never fail.
-fn=naive_box_u64
-name="$(describe "$fn")"
-b="$(body "$fn")"
-if need_body "$fn" "$b"; then
-  r="$(printf '%s\n' "$b" | zero_stores "$fn" "$ptr_reg")"
-  if ! grep -q '^DEALLOC' <<<"$r"; then
-    fail "$name (control): no call/jmp to __rust_dealloc found; the control checks nothing. Body: $(tr '\n' ';' <<<"$b")"
+if stores_before_free naive_box_u64 " (control)"; then
+  if [ "$(covered 8 <<<"$r")" -eq 0 ]; then
+    pass "$name (control): no zero store before __rust_dealloc (LLVM deleted the unfenced wipe, so checks 1-2 can fail)"
   else
-    cov="$(covered 8 <<<"$r")"
-    if [ "$cov" -eq 0 ]; then
-      pass "$name (control): no zero store before __rust_dealloc (LLVM deleted the unfenced wipe, so checks 1-2 can fail)"
-    else
-      fail "$name (control): the unfenced zero store survived ($(stores_text <<<"$r")). This rustc/LLVM no longer"
-      echo "      deletes a dead store before a free, so checks 1-2 pass with or without the fence and prove"
-      echo "      nothing. Do not weaken the control: find a new way to show the fence matters (e.g. another"
-      echo "      dead-store pattern in $fixture/src/lib.rs) and update this script."
-    fi
+    fail "$name (control): the unfenced zero store survived ($(stores_text <<<"$r")). This rustc/LLVM no longer"
+    echo "      deletes a dead store before a free, so checks 1-2 pass with or without the fence and prove"
+    echo "      nothing. Do not weaken the control: find a new way to show the fence matters (e.g. another"
+    echo "      dead-store pattern in $fixture/src/lib.rs) and update this script."
   fi
 fi
 
