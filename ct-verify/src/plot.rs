@@ -35,15 +35,12 @@ pub fn write(dir: &Path, d: &DudectRecord) -> Result<Vec<PathBuf>, String> {
 fn t_plot(path: &Path, d: &DudectRecord) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::new(path, (800, 480)).into_drawing_area();
     root.fill(&WHITE)?;
-    let max_n = d.t_series.last().map_or(1, |p| p.0).max(1);
-    let max_t = d
-        .t_series
-        .iter()
-        .map(|p| p.1)
-        .fold(T_THRESHOLD * 1.5, f64::max);
+    let points = || d.samples.iter().flat_map(|s| s.t_series.iter());
+    let max_n = points().map(|p| p.0).max().unwrap_or(1).max(1);
+    let max_t = points().map(|p| p.1).fold(T_THRESHOLD * 1.5, f64::max);
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("{}: max |t| over measurements", d.target),
+            format!("{}: max |t| over measurements, per sample", d.target),
             ("sans-serif", 20),
         )
         .margin(12)
@@ -55,10 +52,12 @@ fn t_plot(path: &Path, d: &DudectRecord) -> Result<(), Box<dyn std::error::Error
         .x_desc("measurements")
         .y_desc("max |t|")
         .draw()?;
-    chart
-        .draw_series(LineSeries::new(d.t_series.iter().copied(), &BLUE))?
-        .label("max |t|")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
+    for (i, (sample, color)) in d.samples.iter().zip([BLUE, GREEN]).enumerate() {
+        chart
+            .draw_series(LineSeries::new(sample.t_series.iter().copied(), &color))?
+            .label(format!("sample {}", i + 1))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+    }
     chart
         .draw_series(LineSeries::new(
             vec![(0, T_THRESHOLD), (max_n, T_THRESHOLD)],
@@ -91,7 +90,10 @@ fn hist_plot(path: &Path, d: &DudectRecord) -> Result<(), Box<dyn std::error::Er
         .fold(0.01, f64::max);
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("{}: timing per class ({})", d.target, d.unit),
+            format!(
+                "{}: timing per class ({} per {} calls)",
+                d.target, d.unit, d.reps
+            ),
             ("sans-serif", 20),
         )
         .margin(12)

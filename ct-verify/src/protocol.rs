@@ -69,33 +69,40 @@ pub enum Record {
     Dudect(DudectRecord),
 }
 
-/// What a dudect run measured.
+/// What a dudect run measured: two independent samples, one after the other, each with its
+/// own warm-up, and the verdict that [`crate::stats::confirm`] draws from them.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct DudectRecord {
     /// Check name.
     pub target: String,
-    /// The t statistic with the largest magnitude (among tests with enough measurements).
+    /// For a leak, the confirmed t (the weaker of the two samples' t in the test above the
+    /// threshold in both); otherwise the strongest t of either sample.
     pub max_t: f64,
-    /// Which test gave it (`uncropped`, `cropped@pNN`, `second-order`).
+    /// Which test gave it (`uncropped`, `cropped#N`, `second-order`, `none`).
     pub test: String,
-    /// Measurements taken (both classes).
+    /// Measurements taken (both classes, both samples).
     pub measurements: u64,
     /// Measurements of the fixed class.
     pub fixed_count: u64,
     /// Measurements of the random class.
     pub random_count: u64,
-    /// Mean ticks of the fixed class.
+    /// Mean ticks per call of the fixed class.
     pub fixed_mean: f64,
-    /// Mean ticks of the random class.
+    /// Mean ticks per call of the random class.
     pub random_mean: f64,
     /// Tick unit (`cycles` or `ns`).
     pub unit: String,
-    /// Seconds spent measuring.
+    /// Calls timed together in one measurement, so that a measurement spans at least
+    /// [`crate::stats::MIN_RESOLUTIONS`] timer resolutions.
+    pub reps: u32,
+    /// The timer's effective resolution, ticks ([`crate::stats::timer_resolution`]).
+    pub resolution: u64,
+    /// Seconds spent, calibration and both samples.
     pub seconds: f64,
     /// `leak`, `constant-time` or `inconclusive`.
     pub verdict: String,
-    /// (measurements, max |t|) after each batch, thinned to a few hundred points.
-    pub t_series: Vec<(u64, f64)>,
+    /// The two samples on their own.
+    pub samples: Vec<DudectSample>,
     /// Histogram bin edges' lower bound (ticks) and bin width.
     pub hist_start: u64,
     /// Width of a histogram bin, ticks.
@@ -104,4 +111,22 @@ pub struct DudectRecord {
     pub hist_fixed: Vec<u64>,
     /// Counts per bin for the random class.
     pub hist_random: Vec<u64>,
+}
+
+/// One of the two samples of a dudect run.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DudectSample {
+    /// Its strongest t statistic (0 when no test had enough measurements).
+    pub max_t: f64,
+    /// Which test gave it.
+    pub test: String,
+    /// Measurements taken.
+    pub measurements: u64,
+    /// Median ticks of one measurement in its warm-up (must be at least
+    /// [`crate::stats::MIN_RESOLUTIONS`] timer resolutions).
+    pub median: u64,
+    /// Seconds spent measuring it.
+    pub seconds: f64,
+    /// (measurements, max |t|) after each batch, thinned to a few hundred points.
+    pub t_series: Vec<(u64, f64)>,
 }

@@ -1,10 +1,27 @@
 //! The dudect engine: time the check natively with a fixed secret and with random secrets,
-//! interleaved at random, and look for a difference with Welch's t-test ([`crate::stats`]).
+//! and look for a difference with Welch's t-test ([`crate::stats`]).
 //!
-//! A warm-up batch is thrown away (its timings set the cropping percentiles). |t| > 4.5 in a test
-//! with at least 10,000 measurements is evidence of a leak; fewer measurements within the budget
-//! is `inconclusive`. Timing is statistical evidence about this CPU, not a proof: small leaks can
-//! hide under noise, and a quiet machine helps.
+//! How a run avoids false alarms on a loaded machine, and keeps finding gross leaks:
+//!
+//! - **Long enough measurements.** The timer's resolution (smallest step between two reads,
+//!   read cost included) is measured first, then enough calls are timed together in one
+//!   measurement that it spans at least [`MIN_RESOLUTIONS`] resolutions (calibrated on the
+//!   faster class). A 20-cycle function is no longer judged by the counter's granularity.
+//! - **Balanced, shuffled batches of random length.** A batch holds pairs of one fixed and one
+//!   random measurement with the same public input, in a random order; its length is drawn at
+//!   random, so a periodic load cannot line up with the classes. Inputs are prepared before a
+//!   batch is timed.
+//! - **Two independent samples.** The budget is split between two samples taken one after the
+//!   other, each with its own warm-up (crops, centre, resolution). A leak is reported only when
+//!   both show it in the same test and direction ([`crate::stats::confirm`]): a disturbance
+//!   lands in one sample, a leak in the code shows in both.
+//! - **No verdict from one batch.** A sample stops before its budget only when |t| has stayed
+//!   above [`EARLY_STOP_T`] at [`EARLY_STOP_STREAK`] consecutive batch ends, and the second
+//!   sample must then confirm on its own.
+//!
+//! Each sample needs [`MIN_MEASUREMENTS`] measurements; fewer within the budget is
+//! `inconclusive`. Timing is statistical evidence about this CPU, not a proof: small leaks can
+//! hide under noise.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -16,16 +33,93 @@ use serde_json::json;
 use crate::engine::{CheckResult, Verdict};
 use crate::input::Input;
 use crate::process::{self, Launch};
-use crate::protocol::{self, DudectRecord, Record};
-use crate::stats::{Class, Dudect, StatVerdict, TestKind, MIN_MEASUREMENTS, T_THRESHOLD};
+use crate::protocol::{self, DudectRecord, DudectSample, Record};
+use crate::stats::{
+    confirm, reps_for, timer_resolution, Class, Dudect, MaxT, StatVerdict, TestKind, MAX_REPS,
+    MIN_MEASUREMENTS, MIN_RESOLUTIONS, T_THRESHOLD,
+};
 use crate::suite::ct_verify_target_call;
 use crate::timer::{NativeTimer, Timer};
 
-const BATCH: usize = 4096;
+/// Mean number of (fixed, random) pairs in a batch; each batch draws its own length between
+/// half and one and a half times this.
+const BATCH_PAIRS: usize = 512;
+/// Measurements of the warm-up that opens each sample (they set its crops, then are dropped).
+const WARMUP: usize = 2048;
 const HIST_SAMPLES: usize = 200_000;
 const HIST_BINS: usize = 80;
-/// Stop early once |t| is this far above the threshold: a gross leak needs no more evidence.
-const EARLY_STOP_T: f64 = 10.0 * T_THRESHOLD;
+/// A sample may stop early once |t| is this far above the threshold...
+pub const EARLY_STOP_T: f64 = 10.0 * T_THRESHOLD;
+/// ...at this many consecutive batch ends (so never on the strength of one batch).
+pub const EARLY_STOP_STREAK: u32 = 3;
+
+/// Most distinct inputs the calls of one measurement cycle through (a power of two).
+const POOL: usize = 256;
+
+/// What one measurement is: `reps` calls of the check, cycling through inputs of one class
+/// copied into one staging buffer, timed together.
+///
+/// Cycling through many random inputs keeps what the original dudect sees with one call per
+/// input (predictors and caches meet new data on every call) while the measurement grows long
+/// enough for the timer. The staging buffer is the same memory for both classes: with a pool
+/// per class, constant-time checks showed |t| of 10 to 25, because the two pools sat at
+/// different addresses (4K aliasing with the stack, cache sets), a difference of the harness,
+/// not of the code.
+struct Bench<'a, S, P, R, F: Fn(&S, &P) -> R> {
+    f: &'a F,
+    /// Where inputs come from: [`Class::Fixed`]'s pool (copies of the fixed input) and
+    /// [`Class::Random`]'s, indexed by the class.
+    pools: [Vec<S>; 2],
+    /// The inputs of the next measurement, `reps` rounded up to a power of two (at most
+    /// [`POOL`]).
+    stage: Vec<S>,
+    publics: &'a [P],
+    reps: u32,
+    timer: NativeTimer,
+}
+
+impl<S: Input, P, R, F: Fn(&S, &P) -> R> Bench<'_, S, P, R, F> {
+    /// Copies inputs of `class` from `offset` on into the staging buffer, then returns the
+    /// ticks of `reps` calls on them with public `p`. The inputs go through `black_box` on
+    /// every call, so the compiler cannot hoist the call out of the loop.
+    fn time(&mut self, class: Class, offset: usize, p: &P) -> u64 {
+        let pool = &self.pools[class as usize];
+        for (i, slot) in self.stage.iter_mut().enumerate() {
+            slot.clone_from(&pool[(offset + i) % POOL]);
+        }
+        self.time_stage(p)
+    }
+
+    #[inline(never)]
+    fn time_stage(&mut self, p: &P) -> u64 {
+        let mask = self.stage.len() - 1;
+        let t0 = self.timer.now();
+        for r in 0..self.reps as usize {
+            drop(black_box(ct_verify_target_call(
+                self.f,
+                black_box(&self.stage[r & mask]),
+                black_box(p),
+            )));
+        }
+        self.timer.now().wrapping_sub(t0)
+    }
+
+    /// Sets the calls per measurement, and the staging buffer to match.
+    fn set_reps(&mut self, reps: u32) {
+        self.reps = reps;
+        let len = (reps as usize).next_power_of_two().min(POOL);
+        let filler = self.pools[0][0].clone();
+        self.stage.resize(len, filler);
+        self.stage.truncate(len);
+    }
+
+    /// New random inputs.
+    fn refill(&mut self, rng: &mut dyn RngCore) {
+        for s in &mut self.pools[Class::Random as usize] {
+            *s = S::random(rng);
+        }
+    }
+}
 
 /// Measures `f` for `budget` seconds (in-process; called by the suite in `dudect` mode).
 pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
@@ -37,114 +131,220 @@ pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
     progress: bool,
     name: &str,
 ) -> DudectRecord {
-    let mut timer = NativeTimer::new();
-    let mut stats = Dudect::new();
     let start = Instant::now();
     let budget = Duration::from_secs_f64(budget.max(0.0));
-    let bar = if progress {
-        let bar = indicatif::ProgressBar::new(budget.as_millis() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{prefix:>24} [{bar:30}] {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar.set_prefix(name.to_string());
-        Some(bar)
-    } else {
-        None
+    let mut timer = NativeTimer::new();
+    let resolution = timer_resolution(|| timer.now(), 10_000);
+    let mut bench = Bench {
+        f,
+        pools: [vec![fixed.clone(); POOL], vec![fixed.clone(); POOL]],
+        stage: vec![fixed.clone()],
+        publics,
+        reps: 1,
+        timer,
     };
-    let mut series = Vec::new();
-    let mut samples: Vec<(Class, u64)> = Vec::new();
-    let mut classes = Vec::with_capacity(BATCH);
-    let mut inputs: Vec<S> = Vec::with_capacity(BATCH);
-    let mut which_public = Vec::with_capacity(BATCH);
-    let mut ticks = vec![0u64; BATCH];
-    let mut first = true;
-    loop {
-        classes.clear();
-        inputs.clear();
-        which_public.clear();
-        for _ in 0..BATCH {
-            let c = if rng.next_u32() & 1 == 0 {
-                Class::Fixed
-            } else {
-                Class::Random
-            };
-            classes.push(c);
-            inputs.push(match c {
-                Class::Fixed => fixed.clone(),
-                Class::Random => S::random(rng),
-            });
-            which_public.push(if publics.len() > 1 {
-                rng.next_u32() as usize % publics.len()
-            } else {
-                0
-            });
-        }
-        for i in 0..BATCH {
-            let (s, p) = (&inputs[i], &publics[which_public[i]]);
-            let t0 = timer.now();
-            let r = ct_verify_target_call(f, s, p);
-            let t1 = timer.now();
-            drop(black_box(r));
-            ticks[i] = t1.wrapping_sub(t0);
-        }
-        if first {
-            // Warm-up: caches, branch predictors, frequency. Its timings only set the crops.
-            first = false;
-            let mut warm = ticks.clone();
-            stats.set_thresholds(&mut warm);
-            continue;
-        }
-        for i in 0..BATCH {
-            stats.push(classes[i], ticks[i]);
-            if samples.len() < HIST_SAMPLES {
-                samples.push((classes[i], ticks[i]));
-            }
-        }
-        let max = stats.max_t();
-        let t = max.map_or(0.0, |m| m.t.abs());
-        series.push((stats.count(), t));
-        if let Some(bar) = &bar {
-            bar.set_position(start.elapsed().as_millis() as u64);
-            bar.set_message(format!(
-                "max |t| {t:.2} after {} measurements",
-                stats.count()
-            ));
-        }
-        if start.elapsed() >= budget || (t > EARLY_STOP_T && stats.count() >= MIN_MEASUREMENTS) {
-            break;
-        }
+    bench.refill(rng);
+    let reps = calibrate(&mut bench, resolution);
+    bench.set_reps(reps);
+    let bar = progress.then(|| progress_bar(name, budget));
+    let mut samples = Vec::with_capacity(2);
+    for i in 0..2u32 {
+        // The first sample gets half of what is left, the second all of the rest.
+        let left = budget.saturating_sub(start.elapsed());
+        let share = if i == 0 { left / 2 } else { left };
+        samples.push(sample(&mut bench, rng, resolution, share, bar.as_ref()));
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let max = stats.max_t();
-    let test = match max.map(|m| m.kind) {
+    record(name, &bench, resolution, &samples, start.elapsed())
+}
+
+/// Finds how many calls one measurement must time: the median of a few measurements of the
+/// faster class must span twice [`MIN_RESOLUTIONS`] timer resolutions ([`reps_for`]).
+fn calibrate<S: Input, P, R, F: Fn(&S, &P) -> R>(
+    bench: &mut Bench<'_, S, P, R, F>,
+    resolution: u64,
+) -> u32 {
+    let p = &bench.publics[0];
+    loop {
+        let mut median = |class: Class| {
+            let mut t: Vec<u64> = (0..31).map(|i| bench.time(class, i * 7, p)).collect();
+            t.sort_unstable();
+            t[t.len() / 2]
+        };
+        let ticks = median(Class::Fixed).min(median(Class::Random));
+        let reps = reps_for(resolution, bench.reps, ticks);
+        if reps <= bench.reps || bench.reps == MAX_REPS {
+            return bench.reps;
+        }
+        // Grow at least twofold per round: the first rounds include the timer's own cost.
+        bench.set_reps(reps.max(bench.reps.saturating_mul(2)).min(MAX_REPS));
+    }
+}
+
+/// One sample: a warm-up, then batches until `budget` is spent or the early stop.
+struct Sample {
+    stats: Dudect,
+    series: Vec<(u64, f64)>,
+    hist: Vec<(Class, u64)>,
+    seconds: f64,
+}
+
+fn sample<S: Input, P, R, F: Fn(&S, &P) -> R>(
+    bench: &mut Bench<'_, S, P, R, F>,
+    rng: &mut dyn RngCore,
+    resolution: u64,
+    budget: Duration,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Sample {
+    let start = Instant::now();
+    let mut stats = Dudect::new();
+    let mut warm: Vec<u64> = measure_batch(bench, rng, WARMUP / 2)
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    stats.set_thresholds(&mut warm, resolution);
+    let mut out = Sample {
+        stats,
+        series: Vec::new(),
+        hist: Vec::new(),
+        seconds: 0.0,
+    };
+    let mut streak = 0;
+    while start.elapsed() < budget {
+        let pairs = BATCH_PAIRS / 2 + rng.next_u32() as usize % BATCH_PAIRS;
+        for (class, ticks) in measure_batch(bench, rng, pairs) {
+            out.stats.push(class, ticks);
+            if out.hist.len() < HIST_SAMPLES {
+                out.hist.push((class, ticks));
+            }
+        }
+        let t = out.stats.max_t().map_or(0.0, |m| m.t.abs());
+        out.series.push((out.stats.count(), t));
+        if let Some(bar) = bar {
+            bar.set_message(format!(
+                "max |t| {t:.2} after {} measurements",
+                out.stats.count()
+            ));
+        }
+        streak = if t > EARLY_STOP_T && out.stats.resolves() {
+            streak + 1
+        } else {
+            0
+        };
+        if streak >= EARLY_STOP_STREAK {
+            break;
+        }
+    }
+    out.seconds = start.elapsed().as_secs_f64();
+    out
+}
+
+/// Draws `pairs` pairs of one fixed and one random measurement with a shared public input,
+/// shuffles them, refills the random pool, then times them all. Returns (class, ticks) in the
+/// order measured.
+fn measure_batch<S: Input, P, R, F: Fn(&S, &P) -> R>(
+    bench: &mut Bench<'_, S, P, R, F>,
+    rng: &mut dyn RngCore,
+    pairs: usize,
+) -> Vec<(Class, u64)> {
+    let n = bench.publics.len();
+    let mut plan: Vec<(Class, usize, usize)> = Vec::with_capacity(2 * pairs);
+    for _ in 0..pairs {
+        let p = if n > 1 {
+            rng.next_u32() as usize % n
+        } else {
+            0
+        };
+        plan.push((Class::Fixed, rng.next_u32() as usize, p));
+        plan.push((Class::Random, rng.next_u32() as usize, p));
+    }
+    // Fisher-Yates.
+    for i in (1..plan.len()).rev() {
+        plan.swap(i, rng.next_u32() as usize % (i + 1));
+    }
+    bench.refill(rng);
+    let publics = bench.publics;
+    plan.iter()
+        .map(|&(class, offset, p)| (class, bench.time(class, offset, &publics[p])))
+        .collect()
+}
+
+fn progress_bar(name: &str, budget: Duration) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(budget.as_secs_f64().ceil() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix:>24} {spinner} {elapsed} of {len} s: {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_prefix(name.to_string());
+    bar
+}
+
+fn kind_name(m: Option<MaxT>) -> String {
+    match m.map(|m| m.kind) {
         Some(TestKind::Uncropped) => "uncropped".to_string(),
         Some(TestKind::Cropped(i)) => format!("cropped#{i}"),
         Some(TestKind::SecondOrder) => "second-order".to_string(),
         None => "none".to_string(),
-    };
-    let verdict = match stats.verdict() {
+    }
+}
+
+fn record<S, P, R, F: Fn(&S, &P) -> R>(
+    name: &str,
+    bench: &Bench<'_, S, P, R, F>,
+    resolution: u64,
+    samples: &[Sample],
+    elapsed: Duration,
+) -> DudectRecord {
+    let c = confirm(&samples[0].stats, &samples[1].stats);
+    let verdict = match c.verdict {
         StatVerdict::Leak => Verdict::Leak,
         StatVerdict::NoEvidence => Verdict::ConstantTime,
         StatVerdict::Inconclusive => Verdict::Inconclusive,
     };
-    let (hist_start, hist_width, hist_fixed, hist_random) = histogram(&samples);
-    let u = stats.uncropped();
+    let per_call = f64::from(bench.reps);
+    let class_total = |class: Class| {
+        samples.iter().fold((0u64, 0.0), |(n, sum), s| {
+            let c = s.stats.uncropped().class(class);
+            (n + c.count(), sum + c.mean() * c.count() as f64)
+        })
+    };
+    let ((fixed_count, fixed_sum), (random_count, random_sum)) =
+        (class_total(Class::Fixed), class_total(Class::Random));
+    let hist: Vec<(Class, u64)> = samples
+        .iter()
+        .flat_map(|s| s.hist.iter().copied())
+        .collect();
+    let (hist_start, hist_width, hist_fixed, hist_random) = histogram(&hist);
     DudectRecord {
         target: name.to_string(),
-        max_t: max.map_or(0.0, |m| m.t),
-        test,
-        measurements: stats.count(),
-        fixed_count: u.class(Class::Fixed).count(),
-        random_count: u.class(Class::Random).count(),
-        fixed_mean: u.class(Class::Fixed).mean(),
-        random_mean: u.class(Class::Random).mean(),
-        unit: timer.unit().to_string(),
-        seconds: start.elapsed().as_secs_f64(),
+        max_t: c.t.map_or(0.0, |m| m.t),
+        test: kind_name(c.t),
+        measurements: samples.iter().map(|s| s.stats.count()).sum(),
+        fixed_count,
+        random_count,
+        fixed_mean: fixed_sum / fixed_count.max(1) as f64 / per_call,
+        random_mean: random_sum / random_count.max(1) as f64 / per_call,
+        unit: bench.timer.unit().to_string(),
+        reps: bench.reps,
+        resolution,
+        seconds: elapsed.as_secs_f64(),
         verdict: verdict.name().to_string(),
-        t_series: thin(series, 400),
+        samples: samples
+            .iter()
+            .zip(c.samples)
+            .map(|(s, m)| DudectSample {
+                max_t: m.map_or(0.0, |m| m.t),
+                test: kind_name(m),
+                measurements: s.stats.count(),
+                median: s.stats.median(),
+                seconds: s.seconds,
+                t_series: thin(s.series.clone(), 400),
+            })
+            .collect(),
         hist_start,
         hist_width,
         hist_fixed,
@@ -245,19 +445,43 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
         "constant-time" => Verdict::ConstantTime,
         _ => Verdict::Inconclusive,
     };
+    let per_sample = d
+        .samples
+        .iter()
+        .map(|s| format!("{:.2}", s.max_t.abs()))
+        .collect::<Vec<_>>()
+        .join(" / ");
     let summary = match verdict {
         Verdict::Inconclusive => format!(
-            "only {} measurements in {:.1} s (need {MIN_MEASUREMENTS})",
+            "inconclusive: {} measurements in {:.1} s (each of 2 samples needs {MIN_MEASUREMENTS}, \
+             with a median of {MIN_RESOLUTIONS} timer resolutions)",
             d.measurements, d.seconds
         ),
-        _ => format!(
-            "max |t| = {:.2} ({}) over {} measurements; mean {:.1} vs {:.1} {}",
+        Verdict::Leak => format!(
+            "|t| = {:.2} ({}) confirmed by both samples (|t| {per_sample}) over {} measurements \
+             of {} calls; mean {:.1} vs {:.1} {} per call",
             d.max_t.abs(),
             d.test,
             d.measurements,
+            d.reps,
             d.fixed_mean,
             d.random_mean,
             d.unit
+        ),
+        _ => format!(
+            "max |t| = {per_sample} in the two samples ({}) over {} measurements of {} calls; \
+             mean {:.1} vs {:.1} {} per call{}",
+            d.test,
+            d.measurements,
+            d.reps,
+            d.fixed_mean,
+            d.random_mean,
+            d.unit,
+            if d.max_t.abs() > T_THRESHOLD {
+                "; above the threshold in one sample only: not confirmed"
+            } else {
+                ""
+            }
         ),
     };
     CheckResult {
@@ -271,9 +495,18 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
             "measurements": d.measurements,
             "seconds": d.seconds,
             "unit": d.unit,
+            "calls_per_measurement": d.reps,
+            "timer_resolution": d.resolution,
+            "samples": d.samples.iter().map(|s| json!({
+                "t": s.max_t,
+                "test": s.test,
+                "measurements": s.measurements,
+                "median_ticks": s.median,
+                "seconds": s.seconds,
+            })).collect::<Vec<_>>(),
             "classes": {
-                "fixed": { "measurements": d.fixed_count, "mean": d.fixed_mean },
-                "random": { "measurements": d.random_count, "mean": d.random_mean },
+                "fixed": { "measurements": d.fixed_count, "mean_per_call": d.fixed_mean },
+                "random": { "measurements": d.random_count, "mean_per_call": d.random_mean },
             },
         }),
         summary,
