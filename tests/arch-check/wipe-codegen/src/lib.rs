@@ -1,4 +1,6 @@
-//! Functions inspected by `tests/arch-check/wipe-codegen.sh` in the emitted assembly.
+//! Functions inspected by `cargo xtask wipe-codegen` (xtask/src/wipe_codegen.rs) in the
+//! assembly emitted for x86_64, Cortex-M0 and Cortex-M4. `no_std` with `alloc`, so that the
+//! same code builds for the bare-metal Cortex-M targets.
 //!
 //! - `wipe_box_*`: a `Secret` on the heap must be zeroed before `__rust_dealloc`.
 //! - `naive_box_u64`: the control. An ordinary store of zero in `Drop` is dead before the
@@ -6,6 +8,11 @@
 //! - `mix_secret` / `mix_plain`: a `Secret` kept in registers must cost nothing (no stack
 //!   slot, no extra instruction), although every assignment drops (and wipes) the old value.
 
+#![no_std]
+
+extern crate alloc;
+
+use alloc::boxed::Box;
 use secret_core::Secret;
 
 /// Drops a boxed secret word: the asm must zero the block, then free it.
