@@ -5,7 +5,7 @@
 //! README.md ("dudect on a loaded machine") come from it.
 //!
 //! ```text
-//! dudect_reliability corpus --ctv PATH [--runs 20] [--budget 5] [--out DIR] [--no-load]
+//! dudect_reliability corpus [--runs 20] [--budget 5] [--out DIR] [--no-load]
 //! dudect_reliability tests [--runs 20] [--no-load]
 //! ```
 //!
@@ -139,10 +139,40 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    if args.mode == "corpus" && !args.ctv.as_ref().is_some_and(|p| p.is_file()) {
-        return Err("corpus mode needs --ctv PATH to a built cargo-ct-verify".into());
+    if args.ctv.as_ref().is_some_and(|p| !p.is_file()) {
+        return Err("--ctv must name a built cargo-ct-verify".into());
     }
     Ok(args)
+}
+
+/// Builds the `cargo-ct-verify` binary of this workspace (release) and returns its path.
+fn build_ctv() -> Result<PathBuf, String> {
+    let out = Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "ct-verify",
+            "--bin",
+            "cargo-ct-verify",
+        ])
+        .args(["--message-format", "json-render-diagnostics"])
+        .current_dir(workspace())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err("building cargo-ct-verify failed".into());
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|m| {
+            (m["target"]["name"] == "cargo-ct-verify")
+                .then(|| m["executable"].as_str().map(PathBuf::from))
+                .flatten()
+        })
+        .ok_or_else(|| "cargo did not name the cargo-ct-verify executable".into())
 }
 
 fn workspace() -> PathBuf {
@@ -271,7 +301,11 @@ struct Tally {
 }
 
 fn corpus(args: &Args) -> Result<bool, String> {
-    let ctv = args.ctv.as_deref().ok_or("no --ctv")?;
+    let ctv = match &args.ctv {
+        Some(p) => p.clone(),
+        None => build_ctv()?,
+    };
+    let ctv = ctv.as_path();
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     // Build the corpus suites before the load starts, so that run 1 measures, not compiles.
     corpus_run(args, ctv, 0)?;

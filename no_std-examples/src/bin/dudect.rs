@@ -7,14 +7,18 @@
 //!   must be detected (|t| > 4.5);
 //! - `Secret<[u8; 32]>::ct_eq` from secret-core: must stay below 4.5.
 //!
-//! Method (dudect, Reparaz, Balasch and Verbauwhede 2017): each measurement's class is drawn by
-//! a xorshift PRNG: *fixed* (the input equals the reference, so an early exit never happens) or
+//! Method (dudect, Reparaz, Balasch and Verbauwhede 2017, with the rules of ct-verify's
+//! host engine, shared through `ct-verify-stats`): each measurement's class is drawn by a
+//! xorshift PRNG: *fixed* (the input equals the reference, so an early exit never happens) or
 //! *random* (fresh random bytes). Inputs are prepared a batch at a time, branch-free, so that
 //! the code between two measurements does not depend on the classes; then the batch is
-//! measured, one call between two timer reads. The first [`WARMUP`] measurements only set the
-//! percentile cropping thresholds and are discarded; then [`MEASUREMENTS`] measurements feed
-//! the uncropped, 32 cropped and the second-order Welch tests. |t| > 4.5 in a test with at
-//! least 10,000 measurements is a leak.
+//! measured. A measurement times [`Reps`] calls on its input: enough that the faster class
+//! spans twice `MIN_RESOLUTIONS` timer resolutions (`timer_resolution`, `reps_for`), so the
+//! counter's granularity does not decide the statistic. Each function is measured as two
+//! independent samples (own warm-up of [`WARMUP`] measurements that only set the thresholds,
+//! then [`MEASUREMENTS`] measurements); a leak is reported only when `confirm` finds the same
+//! test above |t| = 4.5, with the same sign, in both. A sample whose median measurement spans
+//! fewer than `MIN_RESOLUTIONS` resolutions is inconclusive.
 //!
 //! Timer: SysTick from the core clock by default (every core, and under QEMU with
 //! `-icount shift=10,align=off,sleep=off` — set by the runners in `.cargo/config.toml` — it
@@ -27,7 +31,10 @@
 use core::hint::black_box;
 
 use cortex_m_rt::entry;
-use ct_verify_stats::{Class, Dudect, StatVerdict, TestKind, MIN_MEASUREMENTS, T_THRESHOLD};
+use ct_verify_stats::{
+    confirm, reps_for, timer_resolution, Class, Dudect, MaxT, StatVerdict, TestKind, MAX_REPS,
+    MIN_MEASUREMENTS, T_THRESHOLD,
+};
 use secret_core::Secret;
 use secret_firmware::timer::Timer;
 use secret_firmware::Report;
@@ -36,7 +43,8 @@ use secret_firmware::Report;
 const BATCH: usize = 64;
 /// Measurements that only set the cropping thresholds, then are discarded.
 const WARMUP: usize = 4 * BATCH;
-/// Measurements per function fed to the tests (at least `MIN_MEASUREMENTS`).
+/// Measurements per sample fed to the tests (at least `MIN_MEASUREMENTS`); two samples per
+/// function.
 const MEASUREMENTS: usize = 320 * BATCH; // 20,480
 /// PRNG seed (any nonzero value; fixed so that QEMU runs are reproducible).
 const SEED: u32 = 0x2545_f491;
@@ -88,61 +96,123 @@ fn secret_core_ct_eq(input: &[u8; 32], reference: &[u8; 32]) {
 /// A function under test: one call per measurement.
 type Target = fn(&[u8; 32], &[u8; 32]);
 
-/// Runs the warm-up and [`MEASUREMENTS`] measurements of `f`; returns the filled tests.
-fn dudect<T: Timer>(timer: &mut T, rng: &mut XorShift32, f: Target) -> Dudect {
+/// Calls timed together in one measurement.
+#[derive(Clone, Copy)]
+struct Reps(u32);
+
+/// Times `reps` calls of `f` on `input`.
+#[inline(always)]
+fn time<T: Timer>(timer: &mut T, f: Target, input: &[u8; 32], reps: Reps) -> u64 {
+    let (ticks, ()) = timer.measure(|| {
+        for _ in 0..reps.0 {
+            black_box(f)(black_box(input), black_box(&REFERENCE));
+        }
+    });
+    u64::from(ticks)
+}
+
+/// The timer's resolution in ticks: its smallest step between two reads.
+fn resolution<T: Timer>(timer: &mut T) -> u64 {
+    let mut last = timer.now();
+    let mut total = 0u64;
+    timer_resolution(
+        || {
+            let now = timer.now();
+            total += u64::from(timer.elapsed(last, now));
+            last = now;
+            total
+        },
+        1000,
+    )
+}
+
+/// How many calls a measurement needs: the median of 15 measurements of the faster class
+/// (the reference, or a random input) must span twice `MIN_RESOLUTIONS` resolutions.
+fn calibrate<T: Timer>(timer: &mut T, rng: &mut XorShift32, f: Target, resolution: u64) -> Reps {
+    let mut random = [0u8; 32];
+    for chunk in random.chunks_exact_mut(4) {
+        chunk.copy_from_slice(&rng.next_u32().to_le_bytes());
+    }
+    let mut reps = Reps(1);
+    loop {
+        let mut median = |input: &[u8; 32]| {
+            let mut t = [0u64; 15];
+            for slot in &mut t {
+                *slot = time(timer, f, input, reps);
+            }
+            t.sort_unstable();
+            t[t.len() / 2]
+        };
+        let ticks = median(&REFERENCE).min(median(&random));
+        let next = reps_for(resolution, reps.0, ticks);
+        if next <= reps.0 || reps.0 == MAX_REPS {
+            return reps;
+        }
+        reps = Reps(next.max(reps.0.saturating_mul(2)).min(MAX_REPS));
+    }
+}
+
+/// One sample: the warm-up and [`MEASUREMENTS`] measurements of `f`; returns the filled tests.
+fn sample<T: Timer>(
+    timer: &mut T,
+    rng: &mut XorShift32,
+    f: Target,
+    reps: Reps,
+    resolution: u64,
+) -> Dudect {
     let mut stats = Dudect::new();
     let mut warmup = [0u64; WARMUP];
     let mut inputs = [[0u8; 32]; BATCH];
     let mut classes = [Class::Fixed; BATCH];
-    let mut ticks = [0u32; BATCH];
+    let mut ticks = [0u64; BATCH];
     let batches = (WARMUP + MEASUREMENTS) / BATCH;
     for batch in 0..batches {
-        // Prepare: the same instructions for either class (mask blend, no branch), so that the
-        // timer's phase at the first measurement of the batch does not depend on its classes.
-        for (input, class) in inputs.iter_mut().zip(classes.iter_mut()) {
-            // The class is the top bit of a multiplied output, not xorshift's raw low bit: the
-            // low bits are linear in the state, and under QEMU that showed up as a small
-            // correlation with the SysTick rounding phase (|t| near 3 for `ct_eq` on M0).
-            let bit = rng.next_u32().wrapping_mul(0x9e37_79bb) >> 31;
-            let fixed = 0u8.wrapping_sub(black_box(bit as u8 ^ 1)); // 0xff: fixed, 0: random
-            for (chunk, reference) in input.chunks_exact_mut(4).zip(REFERENCE.chunks_exact(4)) {
-                let random = rng.next_u32().to_le_bytes();
-                for ((b, r), x) in chunk.iter_mut().zip(random).zip(reference) {
-                    *b = (r & !fixed) | (x & fixed);
-                }
-            }
-            *class = if bit == 0 {
-                Class::Fixed
-            } else {
-                Class::Random
-            };
-        }
-        // Measure.
+        prepare(rng, &mut inputs, &mut classes);
         for (input, t) in inputs.iter().zip(ticks.iter_mut()) {
-            let input = black_box(input);
-            let reference = black_box(&REFERENCE);
-            let f = black_box(f);
-            (*t, ()) = timer.measure(|| f(input, reference));
+            *t = time(timer, f, input, reps);
         }
-        // Record: the warm-up sets the cropping thresholds and is discarded.
+        // Record: the warm-up sets the thresholds and is discarded.
         let first = batch * BATCH;
         if first < WARMUP {
-            for (w, t) in warmup[first..first + BATCH].iter_mut().zip(ticks) {
-                *w = u64::from(t);
-            }
+            warmup[first..first + BATCH].copy_from_slice(&ticks);
             if first + BATCH == WARMUP {
-                stats.set_thresholds(&mut warmup);
+                stats.set_thresholds(&mut warmup, resolution);
             }
         } else {
             for (class, t) in classes.iter().zip(ticks) {
-                stats.push(*class, u64::from(t));
+                stats.push(*class, t);
             }
         }
     }
     stats
 }
 
-/// Measures `f`, prints its statistics and returns the largest |t| (0 if inconclusive).
+/// Draws a class per slot and fills the input: the reference for the fixed class, random
+/// bytes otherwise. The same instructions for either class (mask blend, no branch), so that
+/// the timer's phase at the first measurement of the batch does not depend on its classes.
+fn prepare(rng: &mut XorShift32, inputs: &mut [[u8; 32]; BATCH], classes: &mut [Class; BATCH]) {
+    for (input, class) in inputs.iter_mut().zip(classes.iter_mut()) {
+        // The class is the top bit of a multiplied output, not xorshift's raw low bit: the
+        // low bits are linear in the state, and under QEMU that showed up as a small
+        // correlation with the SysTick rounding phase (|t| near 3 for `ct_eq` on M0).
+        let bit = rng.next_u32().wrapping_mul(0x9e37_79bb) >> 31;
+        let fixed = 0u8.wrapping_sub(black_box(bit as u8 ^ 1)); // 0xff: fixed, 0: random
+        for (chunk, reference) in input.chunks_exact_mut(4).zip(REFERENCE.chunks_exact(4)) {
+            let random = rng.next_u32().to_le_bytes();
+            for ((b, r), x) in chunk.iter_mut().zip(random).zip(reference) {
+                *b = (r & !fixed) | (x & fixed);
+            }
+        }
+        *class = if bit == 0 {
+            Class::Fixed
+        } else {
+            Class::Random
+        };
+    }
+}
+
+/// Measures `f` as two samples, prints both and the confirmation; returns the confirmed
+/// verdict and its |t| (0 if there is none).
 fn run<T: Timer>(
     report: &Report,
     timer: &mut T,
@@ -150,41 +220,63 @@ fn run<T: Timer>(
     name: &str,
     f: Target,
 ) -> (StatVerdict, f64) {
-    let stats = dudect(timer, rng, f);
-    let u = stats.uncropped();
-    let (fixed, random) = (u.class(Class::Fixed), u.class(Class::Random));
+    let resolution = resolution(timer);
+    let reps = calibrate(timer, rng, f, resolution);
     report.note(format_args!(
-        "{name}: {} measurements ({} discarded warm-up); mean ticks fixed {:.2} (n={}), random {:.2} (n={})",
-        stats.count(),
-        WARMUP,
-        fixed.mean(),
-        fixed.count(),
-        random.mean(),
-        random.count()
+        "{name}: timer resolution {resolution} ticks; {} calls per measurement",
+        reps.0
     ));
-    let verdict = stats.verdict();
-    let max = stats.max_t();
-    let t = max.map_or(0.0, |m| m.t);
-    match max {
-        Some(m) => {
-            let (kind, crop) = match m.kind {
-                TestKind::Uncropped => ("uncropped", None),
-                TestKind::Cropped(i) => ("cropped", Some(i)),
-                TestKind::SecondOrder => ("second-order", None),
-            };
-            report.note(format_args!(
-                "{name}: max |t| = {:.2} (t = {:.2}; {kind}{}{} test, {} measurements); verdict {:?}",
-                abs(m.t),
-                m.t,
-                if crop.is_some() { " #" } else { "" },
-                Crop(crop),
-                m.count,
-                verdict
-            ));
-        }
-        None => report.note(format_args!("{name}: inconclusive (too few measurements)")),
+    let samples = [
+        sample(timer, rng, f, reps, resolution),
+        sample(timer, rng, f, reps, resolution),
+    ];
+    for (i, stats) in samples.iter().enumerate() {
+        let u = stats.uncropped();
+        let (fixed, random) = (u.class(Class::Fixed), u.class(Class::Random));
+        report.note(format_args!(
+            "{name} sample {}: {} measurements, median {} ticks; mean fixed {:.2} (n={}), random {:.2} (n={}); {}",
+            i + 1,
+            stats.count(),
+            stats.median(),
+            fixed.mean(),
+            fixed.count(),
+            random.mean(),
+            random.count(),
+            Strongest(stats.max_t())
+        ));
     }
-    (verdict, abs(t))
+    let c = confirm(&samples[0], &samples[1]);
+    report.note(format_args!(
+        "{name}: verdict {:?} (a leak needs the same test above {T_THRESHOLD} in both samples); {}",
+        c.verdict,
+        Strongest(c.t)
+    ));
+    (c.verdict, c.t.map_or(0.0, |m| abs(m.t)))
+}
+
+/// Prints a test's t, or that no test had enough measurements.
+struct Strongest(Option<MaxT>);
+
+impl core::fmt::Display for Strongest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let Some(m) = self.0 else {
+            return write!(f, "inconclusive (fewer than {MIN_MEASUREMENTS} measurements)");
+        };
+        let (kind, crop) = match m.kind {
+            TestKind::Uncropped => ("uncropped", None),
+            TestKind::Cropped(i) => ("cropped", Some(i)),
+            TestKind::SecondOrder => ("second-order", None),
+        };
+        write!(
+            f,
+            "max |t| = {:.2} (t = {:.2}; {kind}{}{} test, {} measurements)",
+            abs(m.t),
+            m.t,
+            if crop.is_some() { " #" } else { "" },
+            Crop(crop),
+            m.count
+        )
+    }
 }
 
 /// Prints a crop index, or nothing.
@@ -226,7 +318,7 @@ fn hundred_nops() {
 
 fn run_all<T: Timer>(mut report: Report, timer: &mut T) -> ! {
     report.note(format_args!(
-        "timer: {}; {} measurements per function after {} warm-up; leak if |t| > {}",
+        "timer: {}; two samples of {} measurements per function, each after {} warm-up; leak if |t| > {} in both",
         timer.unit(),
         MEASUREMENTS,
         WARMUP,
