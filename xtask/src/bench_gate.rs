@@ -70,7 +70,7 @@ fn compare_with(baseline: &str, rustc: &str, now: &BTreeMap<String, u64>) -> Res
         return Err(Failure::cannot(format!(
             "{baseline} was recorded with '{}', this is '{rustc}'; counts of different \
              compilers are not comparable: rustup toolchain install {version} \
-             (rust-toolchain.toml pins it) or re-record with --update",
+             (pinned-toolchain.toml pins it; run with RUSTUP_TOOLCHAIN={version}) or re-record with --update",
             base.rustc
         )));
     }
