@@ -15,6 +15,33 @@
 //! Memcheck does **not** see variable-latency instructions such as division (KyberSlash); that
 //! is ct-verify's audit engine's job.
 //!
+//! # The client-request protocol
+//!
+//! What this module relies on, as valgrind 3.x defines it in its public headers (`valgrind.h`,
+//! `memcheck.h`, `callgrind.h`); nothing else is needed (no C, no bindgen, no libclang):
+//!
+//! - A request is a block of six machine words: the request code, then up to five arguments.
+//! - It is issued by a "magic" instruction sequence that is a no-op on a real CPU and that
+//!   valgrind's JIT recognises. x86_64: `rol rdi, 3; rol rdi, 13; rol rdi, 61; rol rdi, 51`
+//!   (a full 128-bit turn, so `rdi` is unchanged) followed by `xchg rbx, rbx`, with the block's
+//!   address in `rax` and the default result in `rdx`. AArch64: `ror x12, x12, #3; #13; #51;
+//!   #61` followed by `orr x10, x10, x10`, block address in `x4`, default result in `x3`.
+//! - Under valgrind the result register receives the tool's answer; on a real CPU (or a tool
+//!   that does not know the code) it keeps the default, which is why every request here is
+//!   harmless outside valgrind.
+//! - Codes: core requests count from 0x1001 (`RUNNING_ON_VALGRIND`); a tool's requests start at
+//!   `(c1 << 24) | (c2 << 16)` with its two letters, `'M','C'` for memcheck
+//!   (`MAKE_MEM_UNDEFINED` = base + 1, `MAKE_MEM_DEFINED` = base + 2, arguments: address and
+//!   length) and `'C','T'` for callgrind (`ZERO_STATS` + 1, `TOGGLE_COLLECT` + 2,
+//!   `DUMP_STATS_AT` + 3 with a NUL-terminated label, `START_INSTRUMENTATION` + 4,
+//!   `STOP_INSTRUMENTATION` + 5).
+//!
+//! How ct-verify uses them: its suite harness marks each secret input undefined right before a
+//! check and the result defined after it, so memcheck reports exactly the secret-dependent
+//! branches and addresses inside the check; under callgrind (`--collect-atstart=no`) it toggles
+//! collection around each call and dumps the counts with a label naming the check and the input,
+//! one profile per call (see ct-verify's README, "How it works").
+//!
 //! [`Secret::new`]: crate::Secret::new
 //! [`Secret::declassify`]: crate::Secret::declassify
 

@@ -33,7 +33,8 @@ pub enum Arch {
     V8MMain,
 }
 
-/// The supported triples (DESIGN.md section 3; keep in sync with no_std-examples' build.rs).
+/// The supported triples: the boards, memory maps and clocks are documented under "Boards" in
+/// `no_std-examples/README.md`; keep in sync with no_std-examples' `build.rs`.
 pub const BOARDS: &[Board] = &[
     Board {
         triple: "thumbv6m-none-eabi",
