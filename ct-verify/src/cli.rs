@@ -11,6 +11,7 @@ use crate::baseline::{Baseline, Entry};
 use crate::cargo::{self, SuiteExe};
 use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, Verdict};
 use crate::process::{self, Launch, ScratchDir};
+use crate::progress::Progress;
 use crate::protocol::Record;
 use crate::report::{Format, Report, EXIT_ERROR};
 
@@ -303,10 +304,10 @@ fn run_suite(
             "ct-verify: {}: taint: {n} checks under memcheck",
             suite.bench
         );
-        for (row, r) in rows
-            .iter_mut()
-            .zip(taint::run(&suite.exe, cwd, targets, scratch, timeout))
-        {
+        let progress = Progress::new(&format!("{}: taint", suite.bench), n);
+        let results = taint::run(&suite.exe, cwd, targets, scratch, timeout, &progress);
+        progress.finish();
+        for (row, r) in rows.iter_mut().zip(results) {
             row.push(r);
         }
     }
@@ -317,7 +318,9 @@ fn run_suite(
             "ct-verify: {}: count/audit: {n} checks under callgrind",
             suite.bench
         );
-        let runs = count::collect(&suite.exe, cwd, targets, scratch, timeout);
+        let progress = Progress::new(&format!("{}: count/audit", suite.bench), n);
+        let runs = count::collect(&suite.exe, cwd, targets, scratch, timeout, &progress);
+        progress.finish();
         for ((row, target), run) in rows.iter_mut().zip(targets).zip(runs) {
             match run {
                 Ok(run) => {

@@ -57,7 +57,8 @@
 //!
 //! `cli` (default) adds the `cargo ct-verify` runner and its dependencies (clap, a disassembler,
 //! an XML parser, plots, a Rust parser). A suite needs only the library: in `[dev-dependencies]`,
-//! `ct-verify = { version = "0.1", default-features = false }` keeps the bench build small.
+//! `ct-verify = { git = "...", default-features = false }` (or `path = "..."`; the crates are not
+//! on crates.io) keeps the bench build small.
 //!
 //! All four see only the code that the chosen inputs execute; none proves constant time for
 //! inputs it did not try.
@@ -84,6 +85,8 @@ pub mod input;
 #[cfg(feature = "cli")]
 pub mod plot;
 pub mod process;
+#[cfg(feature = "cli")]
+pub mod progress;
 pub mod protocol;
 pub mod report;
 pub mod stats;

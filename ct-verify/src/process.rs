@@ -99,6 +99,16 @@ pub struct Launch<'a> {
 
 /// Runs the suite as `launch` says; `Err` only when it could not be started at all.
 pub fn run_suite(launch: &Launch<'_>, scratch: &Path) -> std::io::Result<SuiteRun> {
+    run_suite_watched(launch, scratch, &mut |_| {})
+}
+
+/// [`run_suite`], calling `finished(n)` while the suite runs whenever the number `n` of checks
+/// it has reported as finished (done or panicked) grows: for a progress display.
+pub fn run_suite_watched(
+    launch: &Launch<'_>,
+    scratch: &Path,
+    finished: &mut dyn FnMut(usize),
+) -> std::io::Result<SuiteRun> {
     let out = scratch.join(format!("records-{}.jsonl", launch.mode));
     let err = scratch.join(format!("stderr-{}.txt", launch.mode));
     let _ = std::fs::remove_file(&out);
@@ -131,9 +141,19 @@ pub fn run_suite(launch: &Launch<'_>, scratch: &Path) -> std::io::Result<SuiteRu
     let mut child = cmd.spawn()?;
     let deadline = Instant::now() + launch.timeout;
     let mut timed_out = false;
+    let mut next_look = Instant::now();
+    let mut reported = 0;
     let status = loop {
         if let Some(s) = child.try_wait()? {
             break Some(s);
+        }
+        if Instant::now() >= next_look {
+            next_look = Instant::now() + Duration::from_millis(250);
+            let n = finished_checks(&out);
+            if n > reported {
+                reported = n;
+                finished(n);
+            }
         }
         if Instant::now() > deadline {
             let _ = child.kill();
@@ -157,6 +177,16 @@ pub fn run_suite(launch: &Launch<'_>, scratch: &Path) -> std::io::Result<SuiteRu
         timed_out,
         stderr_tail,
     })
+}
+
+/// How many checks the records file at `path` reports as finished (done or panicked) so far.
+fn finished_checks(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Record>(l).ok())
+        .filter(|r| matches!(r, Record::Done { .. } | Record::Panic { .. }))
+        .count()
 }
 
 /// The panic or completion record for `target`, if the suite wrote one.

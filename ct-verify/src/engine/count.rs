@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::engine::callgrind::{self, Dump, InstrKey};
 use crate::engine::{CheckResult, Verdict};
 use crate::process::{self, Launch};
+use crate::progress::Progress;
 use crate::protocol::{self, Record};
 
 /// The dumps of one callgrind run of a check, one per (public input, secret input).
@@ -27,37 +28,51 @@ pub struct CountRun {
 
 /// Runs the checks `targets` under callgrind, all in one process, and returns one run per check
 /// (`Err` carries the message of an `error` result). A check the process did not reach (a
-/// crash) is run again on its own. `timeout` is per check.
+/// crash) is run again on its own. `timeout` is per check; `progress` shows the checks done.
 pub fn collect(
     exe: &Path,
     cwd: Option<&Path>,
     targets: &[String],
     scratch: &Path,
     timeout: Duration,
+    progress: &Progress,
 ) -> Vec<Result<CountRun, String>> {
-    let batch = collect_once(exe, cwd, targets, scratch, timeout);
+    let batch = collect_once(exe, cwd, targets, scratch, timeout, &mut |n| {
+        progress.set(n)
+    });
+    // Checks the batch finished; the ones it did not reach are run (and counted) one by one.
+    let mut done = batch
+        .as_ref()
+        .map_or(0, |runs| runs.iter().flatten().count());
+    progress.set(done);
     let mut out = Vec::new();
     for (i, target) in targets.iter().enumerate() {
-        let done = match &batch {
+        let finished = match &batch {
             Ok(runs) => runs.get(i).cloned().flatten(),
             Err(e) if targets.len() == 1 => Some(Err(e.clone())),
             Err(_) => None,
         };
-        out.push(match done {
+        let retried = finished.is_none();
+        out.push(match finished {
             Some(r) => r,
             None => {
                 let one = std::slice::from_ref(target);
-                match collect_once(exe, cwd, one, scratch, timeout) {
+                match collect_once(exe, cwd, one, scratch, timeout, &mut |_| {}) {
                     Ok(mut v) => v.pop().flatten().unwrap_or_else(|| Err("no result".into())),
                     Err(e) => Err(e),
                 }
             }
         });
+        if retried {
+            done += 1;
+            progress.set(done);
+        }
     }
     out
 }
 
 /// One callgrind process over `targets`: `None` for a check that needs a run of its own.
+/// `finished(n)`: n checks done so far.
 #[allow(clippy::type_complexity)]
 fn collect_once(
     exe: &Path,
@@ -65,6 +80,7 @@ fn collect_once(
     targets: &[String],
     scratch: &Path,
     timeout: Duration,
+    finished: &mut dyn FnMut(usize),
 ) -> Result<Vec<Option<Result<CountRun, String>>>, String> {
     let dir = scratch.join("callgrind");
     let _ = std::fs::remove_dir_all(&dir);
@@ -89,8 +105,8 @@ fn collect_once(
         timeout: timeout * targets.len().max(1) as u32,
         cwd,
     };
-    let run =
-        process::run_suite(&launch, scratch).map_err(|e| format!("cannot start valgrind: {e}"))?;
+    let run = process::run_suite_watched(&launch, scratch, finished)
+        .map_err(|e| format!("cannot start valgrind: {e}"))?;
     let mut files: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(&dir)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok())

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::engine::{CheckResult, Verdict};
 use crate::process::{self, Launch};
+use crate::progress::Progress;
 use crate::protocol::{self, Record};
 
 /// Memcheck error kinds that mean "secret-dependent control flow or address".
@@ -272,16 +273,20 @@ pub fn short_path(p: &str) -> String {
 ///
 /// Memcheck reports an error only the first time it sees its stack, so a check that repeats an
 /// error an earlier check already made (shared library code) shows a count but no new error: such
-/// a check, and any the process did not reach (a crash), is run again on its own.
+/// a check, and any the process did not reach (a crash), is run again on its own. `progress`
+/// shows the checks done.
 pub fn run(
     exe: &Path,
     cwd: Option<&Path>,
     targets: &[String],
     scratch: &Path,
     timeout: Duration,
+    progress: &Progress,
 ) -> Vec<CheckResult> {
     let mut results: Vec<Option<CheckResult>> = vec![None; targets.len()];
-    let batch = run_once(exe, cwd, targets, scratch, timeout);
+    let batch = run_once(exe, cwd, targets, scratch, timeout, &mut |n| {
+        progress.set(n)
+    });
     let mut retry = Vec::new();
     for (i, target) in targets.iter().enumerate() {
         match &batch {
@@ -296,15 +301,19 @@ pub fn run(
             Err(_) => retry.push(i),
         }
     }
-    for i in retry {
+    progress.set(targets.len() - retry.len());
+    for (done, i) in (targets.len() - retry.len() + 1..).zip(retry) {
         let one = std::slice::from_ref(&targets[i]);
-        results[i] = Some(match run_once(exe, cwd, one, scratch, timeout) {
-            Ok(mut r) => r
-                .pop()
-                .flatten()
-                .unwrap_or_else(|| CheckResult::error(&targets[i], "taint", "no result")),
-            Err(e) => CheckResult::error(&targets[i], "taint", e),
-        });
+        results[i] = Some(
+            match run_once(exe, cwd, one, scratch, timeout, &mut |_| {}) {
+                Ok(mut r) => r
+                    .pop()
+                    .flatten()
+                    .unwrap_or_else(|| CheckResult::error(&targets[i], "taint", "no result")),
+                Err(e) => CheckResult::error(&targets[i], "taint", e),
+            },
+        );
+        progress.set(done);
     }
     results
         .into_iter()
@@ -314,12 +323,14 @@ pub fn run(
 }
 
 /// One memcheck process over `targets`: `None` for a check that needs a run of its own.
+/// `finished(n)`: n checks done so far.
 fn run_once(
     exe: &Path,
     cwd: Option<&Path>,
     targets: &[String],
     scratch: &Path,
     timeout: Duration,
+    finished: &mut dyn FnMut(usize),
 ) -> Result<Vec<Option<CheckResult>>, String> {
     let xml = scratch.join("memcheck.xml");
     let _ = std::fs::remove_file(&xml);
@@ -346,8 +357,8 @@ fn run_once(
         timeout: timeout * targets.len().max(1) as u32,
         cwd,
     };
-    let run =
-        process::run_suite(&launch, scratch).map_err(|e| format!("cannot start valgrind: {e}"))?;
+    let run = process::run_suite_watched(&launch, scratch, finished)
+        .map_err(|e| format!("cannot start valgrind: {e}"))?;
     let text = std::fs::read_to_string(&xml)
         .map_err(|e| format!("memcheck wrote no XML ({e}); {}", run.failure()))?;
     let errors = parse_xml_sections(&text)?;
