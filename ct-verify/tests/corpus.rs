@@ -419,11 +419,27 @@ fn dudect_finds_a_gross_leak_and_passes_constant_time_code() {
     let r = results(&String::from_utf8_lossy(&out.stdout));
     let (leaky, evidence) = &r[&("early_exit_eq".into(), "dudect".into())];
     assert_eq!(leaky, "leak", "{evidence}");
-    assert!(evidence["measurements"].as_u64().unwrap() >= 10_000);
     assert!(evidence["t"].as_f64().unwrap().abs() > 4.5);
+    // Confirmed: each of the two samples has the minimum evidence and is above the threshold
+    // on its own, and its measurements span at least 100 timer resolutions.
+    let samples = evidence["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 2, "{evidence}");
+    let resolution = evidence["timer_resolution"].as_u64().unwrap();
+    for s in samples {
+        assert!(s["measurements"].as_u64().unwrap() >= 10_000, "{evidence}");
+        assert!(s["t"].as_f64().unwrap().abs() > 4.5, "{evidence}");
+        assert!(
+            s["median_ticks"].as_u64().unwrap() >= 100 * resolution,
+            "{evidence}"
+        );
+    }
     for ct in ["or_accumulate_eq", "subtle_eq", "secret_core_eq"] {
         let (v, e) = &r[&(ct.into(), "dudect".into())];
         assert_eq!(v, "constant-time", "{ct}: {e}");
+        assert!(
+            e["calls_per_measurement"].as_u64().unwrap() >= 1,
+            "{ct}: {e}"
+        );
     }
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(plots.join("early_exit_eq-t.svg").exists());
@@ -450,6 +466,10 @@ fn too_small_a_dudect_budget_is_inconclusive_and_exits_2() {
     let r = results(&String::from_utf8_lossy(&out.stdout));
     let (v, e) = &r[&("bigint_modpow".into(), "dudect".into())];
     assert_eq!(v, "inconclusive", "{e}");
-    assert!(e["measurements"].as_u64().unwrap() < 10_000);
+    assert!(e["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["measurements"].as_u64().unwrap() < 10_000));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
