@@ -1,7 +1,7 @@
 //! [`SecretBool`]: a secret truth value, stored as a full-width mask.
 
 use crate::mask::Mask;
-use crate::{taint, CtSelect};
+use crate::taint;
 use core::fmt;
 use core::ops::{BitAnd, BitAndAssign, BitOr, BitOrAssign, BitXor, BitXorAssign, Not};
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -27,7 +27,8 @@ pub struct SecretBool {
 }
 
 impl SecretBool {
-    /// Classifies a boolean.
+    /// A secret truth value from a public one: all ones for `true`. With the `taint` feature
+    /// (or under `cargo ct-verify`) valgrind treats it as secret from here on.
     #[inline(always)]
     pub fn new(value: bool) -> Self {
         let b = SecretBool {
@@ -54,12 +55,6 @@ impl SecretBool {
         let mask = core::mem::ManuallyDrop::new(self).mask;
         taint::declassify(&mask);
         mask.reveal()
-    }
-
-    /// `if self { if_true } else { if_false }`, computed without a branch or a secret index.
-    #[inline(always)]
-    pub fn select<T: CtSelect>(&self, if_true: &T, if_false: &T) -> T {
-        T::ct_select(self, if_true, if_false)
     }
 }
 

@@ -46,7 +46,7 @@ impl<T: CtPlain> Secret<T> {
         SecretBool::from_mask(T::__eq(&self.value, other))
     }
 
-    /// Whether the value is all zero bits.
+    /// Whether the value is all zero bits, as a secret (for arrays: every element zero).
     #[inline(always)]
     pub fn ct_is_zero(&self) -> SecretBool {
         self.ct_eq_public(&T::ZERO)

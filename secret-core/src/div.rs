@@ -23,7 +23,7 @@ fn div_rem<U: Unsigned>(n: U, d: U) -> (U, U) {
         remainder = (remainder << 1) | ((n >> i) & U::ONE);
         let fits = carry.or(Mask::lt(remainder, d).not());
         remainder = fits.select(remainder.wrapping_sub(d), remainder);
-        quotient = quotient | (U::from_mask(fits) & (U::ONE << i));
+        quotient = quotient | (fits.widen::<U>() & (U::ONE << i));
     }
     (quotient, remainder)
 }

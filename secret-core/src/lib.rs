@@ -79,8 +79,9 @@
 //!   observable, so they are not dead. A value the optimizer keeps in registers has no memory,
 //!   so there is nothing to store: the wipe costs zero instructions there, where a volatile write
 //!   or a barrier that reads the memory forces a stack slot into existence just to zero it.
-//!   `tests/arch-check/wipe-codegen.sh` checks both halves in the emitted assembly (and that
-//!   without the fence the heap stores disappear). Copies in registers and spill slots were
+//!   `tests/arch-check/wipe-codegen.sh` (`cargo xtask wipe-codegen`) checks both halves in
+//!   the assembly emitted for x86_64, Cortex-M0 and Cortex-M4 (and that without the fence the
+//!   heap stores disappear). Copies in registers and spill slots were
 //!   never covered by drop; [`wipe`] clears those.
 //! - **Barriers on masks, not on values**: arithmetic (`+`, `^`, `rotate_left`, `*`) carries no
 //!   barrier at all, since it has no branch to protect; only the masks that comparisons produce
@@ -137,7 +138,8 @@
 //!
 //! The crate denies `unsafe_code` except where it must be, each block with a `// SAFETY:`
 //! note: the architecture module `arch/` (`asm!` fences, valgrind requests, stack painting and
-//! register clearing), `wipe` (calling into those), and `secret` (moving the value out of a
+//! register clearing), `wipe` (calling into those), `plain` (viewing a table of `CtPlain`
+//! integers as bytes for the SSE2 lookup, and one entry back), and `secret` (moving the value out of a
 //! `Secret` in `declassify`, and the fenced zero stores that wipe values without drop glue).
 #![no_std]
 #![deny(unsafe_code)]

@@ -3,6 +3,8 @@
 use crate::mask::Mask;
 use crate::plain::CtPlain;
 use crate::Secret;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use crate::{arch, plain};
 
 /// Returns `table[index]` as a secret, reading **every** entry so that the memory addresses
 /// touched do not depend on `index` (an S-box or a precomputed-multiples table indexed by a
@@ -23,12 +25,44 @@ use crate::Secret;
 /// mask scan; other targets and sizes use one fenced mask per entry.
 #[inline]
 pub fn ct_lookup<T: CtPlain>(table: &[T], index: &Secret<usize>) -> Secret<T> {
-    Secret::from_raw(crate::arch::lookup(table, index.value))
+    Secret::from_raw(lookup(table, index.value))
+}
+
+/// `table[index]` (all-zero when out of range), reading every entry, 16 bytes per step with
+/// SSE2 for entries of 1, 2, 4, 8 or 16 bytes (other sizes: the portable scan).
+///
+/// Each 16-byte chunk of the table holds `per = 16 / size` entries; `arch::select_chunks16`
+/// picks entry `index % per` of chunk `index / per` from the whole chunks. Entries past the last whole chunk go
+/// through the portable scan; an `index / per` that does not fit the 32-bit chunk counter is
+/// masked out (no such entry exists).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn lookup<T: CtPlain>(table: &[T], index: usize) -> T {
+    let size = core::mem::size_of::<T>();
+    if !matches!(size, 1 | 2 | 4 | 8 | 16) || table.len() / (16 / size) > u32::MAX as usize {
+        return scan(table, index);
+    }
+    let per = 16 / size;
+    let chunks = table.len() / per;
+    let index = arch::fence_usize(index);
+    let picked = arch::select_chunks16(plain::whole_chunks16(table), size, index);
+    let found: T = plain::from_bytes16(&picked);
+    let base = chunks * per;
+    let mut result = scan(&table[base..], index.wrapping_sub(base));
+    T::__or_masked(&mut result, Mask::is_zero((index / per) >> 32), &found);
+    result
+}
+
+/// `table[index]` (all-zero when out of range) by the portable scan.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn lookup<T: CtPlain>(table: &[T], index: usize) -> T {
+    scan(table, index)
 }
 
 /// The portable scan: one fenced equality mask per entry, ORed into the accumulator.
 #[inline(always)]
-pub(crate) fn scan<T: CtPlain>(table: &[T], index: usize) -> T {
+fn scan<T: CtPlain>(table: &[T], index: usize) -> T {
     let mut acc = T::ZERO;
     for (i, entry) in table.iter().enumerate() {
         T::__or_masked(&mut acc, Mask::eq(i, index), entry);

@@ -88,10 +88,16 @@ impl Mask {
         Mask::from_bit(borrow.fold())
     }
 
+    /// The mask at the width of `U`: all ones or all zeros, read through the fence.
+    #[inline(always)]
+    pub(crate) fn widen<U: Unsigned>(self) -> U {
+        U::from_mask_word(self.word())
+    }
+
     /// `if self { a } else { b }` without a branch.
     #[inline(always)]
     pub(crate) fn select<U: Unsigned>(self, a: U, b: U) -> U {
-        b ^ (U::from_mask(self) & (a ^ b))
+        b ^ (self.widen::<U>() & (a ^ b))
     }
 
     /// Drop-time wipe: a plain store of zero that a compiler fence keeps whenever the mask is in

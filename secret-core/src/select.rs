@@ -75,6 +75,14 @@ where
     }
 }
 
+impl SecretBool {
+    /// `if self { if_true } else { if_false }`, computed without a branch or a secret index.
+    #[inline(always)]
+    pub fn select<T: CtSelect>(&self, if_true: &T, if_false: &T) -> T {
+        T::ct_select(self, if_true, if_false)
+    }
+}
+
 impl CtSelect for SecretBool {
     #[inline(always)]
     fn ct_select(cond: &SecretBool, if_true: &Self, if_false: &Self) -> Self {

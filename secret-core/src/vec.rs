@@ -70,13 +70,15 @@ impl Secret<Vec<u8>> {
         }
     }
 
-    /// Appends secret bytes.
+    /// Appends secret bytes; growth goes through [`reserve`](Self::reserve), so an outgrown
+    /// block is wiped before it is freed (a plain `Vec` would free it with the bytes in it).
     pub fn extend_from_secret<const N: usize>(&mut self, bytes: &Secret<[u8; N]>) {
         self.reserve(N);
         self.value.extend_from_slice(&bytes.value);
     }
 
-    /// Appends one secret byte.
+    /// Appends one secret byte (growth wipes the old block, as in
+    /// [`extend_from_secret`](Self::extend_from_secret)).
     pub fn push(&mut self, byte: Secret<u8>) {
         self.reserve(1);
         self.value.push(byte.value);

@@ -5,7 +5,6 @@
 //! maps each type to its unsigned twin with an `as` cast (two's complement, no branch).
 
 use crate::arch::fence_usize;
-use crate::mask::Mask;
 use core::ops::{BitAnd, BitOr, BitXor, Not, Shl, Shr};
 
 /// An unsigned machine integer the constant-time algorithms can work on.
@@ -24,8 +23,8 @@ pub(crate) trait Unsigned:
     fn wrapping_sub(self, other: Self) -> Self;
     /// `self`, passed through the value fence one machine word at a time.
     fn fence(self) -> Self;
-    /// The all-ones or all-zero word of this width that `mask` stands for (no fence).
-    fn from_mask(mask: Mask) -> Self;
+    /// `word` (all ones or all zeros) sign-extended or truncated to this width, without a fence.
+    fn from_mask_word(word: usize) -> Self;
     /// OR of every machine-word chunk: zero exactly when `self` is zero.
     fn fold(self) -> usize;
 }
@@ -77,9 +76,8 @@ macro_rules! unsigned_glue {
                 out
             }
             #[inline(always)]
-            fn from_mask(mask: Mask) -> Self {
-                // Sign extension (or truncation) of an all-ones / all-zero word.
-                mask.word() as isize as i128 as $u
+            fn from_mask_word(word: usize) -> Self {
+                word as isize as i128 as $u
             }
             #[inline(always)]
             fn fold(self) -> usize {

@@ -1,5 +1,10 @@
 //! Everything that depends on the instruction set, in one place.
 //!
+//! This is the bottom layer: it uses nothing from the rest of the crate (`tests/layers.rs`
+//! fails on any `crate::` path here), and offers primitives on machine words and byte chunks
+//! that the concept modules above choose and combine. A new backend implements the same
+//! handful of functions (those listed below) for its architecture.
+//!
 //! - [`fence_usize`]: an empty `asm!` block that takes a machine word in a register and hands
 //!   it back. The optimizer cannot see through it, so it cannot prove that a mask is 0 or
 //!   all-ones and turn mask arithmetic back into a branch (curve25519-dalek RUSTSEC-2024-0344
@@ -14,6 +19,9 @@
 //! - `wrapping_mul_u64`/`wrapping_mul_u128`: the hardware multiply, except on Cortex-M3
 //!   (`cfg(secret_ct_long_mul)`, set by `build.rs`), whose long multiplies are variable-time:
 //!   there `soft_mul.rs` builds them from 32-bit `MUL`s.
+//! - `eq_chunks16` and `select_chunks16` (x86_64 with SSE2): byte-string comparison and
+//!   table selection 16 bytes per step. They work on byte chunks and machine words only; the
+//!   masks, tails and fallbacks around them are `plain::bytes_eq`'s and `lookup`'s business.
 //! - `paint_stack`, `wipe_stack` and `clear_registers`, for [`crate::wipe`]: fill the region
 //!   below the stack pointer with a canary word, later zero everything from the lowest
 //!   overwritten word up, and zero the caller-saved registers (`x86_64.rs`, `aarch64.rs`,
@@ -85,23 +93,10 @@ cfg_if::cfg_if! {
     }
 }
 
-cfg_if::cfg_if! {
-    if #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))] {
-        pub(crate) use self::x86_64::{bytes_eq, lookup};
-    } else {
-        /// `table[index]` by reading every entry: the portable fenced scan.
-        #[inline(always)]
-        pub(crate) fn lookup<T: crate::plain::CtPlain>(table: &[T], index: usize) -> T {
-            crate::lookup::scan(table, index)
-        }
-
-        /// Byte-string equality as a mask: the portable word-at-a-time comparison.
-        #[inline(always)]
-        pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> crate::mask::Mask {
-            crate::mask::Mask::is_zero(crate::plain::bytes_diff(a, b))
-        }
-    }
-}
+// SSE2 primitives on 16-byte chunks; the concept modules (`plain`, `lookup`) build byte-string
+// equality and table lookup from them and use their portable word-at-a-time versions elsewhere.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+pub(crate) use self::x86_64::{eq_chunks16, select_chunks16};
 
 // Compiled everywhere so that its unit tests run on the host; used only on Cortex-M3.
 #[cfg_attr(not(secret_ct_long_mul), allow(dead_code))]

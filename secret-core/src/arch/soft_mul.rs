@@ -6,13 +6,19 @@
 //! `UMULL` from the pieces. Every remaining instruction (`MUL`, `ADDS`/`ADC`, shifts by
 //! constants) takes a fixed number of cycles on every Cortex-M.
 
-use crate::word::Unsigned;
+use super::fence_usize;
+
+/// `x` through the value fence (a `u32` fits the machine word on every target).
+#[inline(always)]
+fn fence_u32(x: u32) -> u32 {
+    fence_usize(x as usize) as u32
+}
 
 /// The full 64-bit product of two 32-bit words, without a long multiply instruction.
 #[inline(always)]
 fn mul_wide_u32(a: u32, b: u32) -> u64 {
-    let (a0, a1) = ((a & 0xffff).fence(), (a >> 16).fence());
-    let (b0, b1) = ((b & 0xffff).fence(), (b >> 16).fence());
+    let (a0, a1) = (fence_u32(a & 0xffff), fence_u32(a >> 16));
+    let (b0, b1) = (fence_u32(b & 0xffff), fence_u32(b >> 16));
     let low = u64::from(a0 * b0);
     let mid = u64::from(a0 * b1) + u64::from(a1 * b0);
     let high = u64::from(a1 * b1);

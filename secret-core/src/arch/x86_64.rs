@@ -1,4 +1,5 @@
-//! x86_64: valgrind client requests, stack painting and wiping, register clearing.
+//! x86_64: valgrind client requests, stack painting and wiping, register clearing, and the
+//! SSE2 chunk primitives that byte-string equality and `ct_lookup` are built from.
 
 use core::arch::asm;
 
@@ -29,19 +30,16 @@ pub(crate) fn valgrind_request(default: usize, args: &[usize; 6]) -> usize {
     result
 }
 
-/// Byte-string equality as a mask, 16 bytes per step with SSE2: `pcmpeqb` per chunk, `pand`
-/// into an accumulator, one `pmovmskb` at the end (16 set bits exactly when every chunk was
-/// equal), then fenced mask arithmetic. Any tail shorter than 16 bytes goes through the
-/// portable word-at-a-time difference. Compares the common length (callers pass equal
-/// lengths). No branch depends on the contents; the loop count depends only on the length.
+/// Compares the whole 16-byte chunks of `a` and `b` (over their common length) with SSE2:
+/// `pcmpeqb` per chunk, `pand` into an accumulator, one `pmovmskb` at the end. Returns that
+/// move mask (`0xffff` exactly when every chunk was equal, also when there is none) and the two
+/// tails shorter than 16 bytes, which this function does not look at. No branch depends on the
+/// contents; the loop count depends only on the length.
 ///
-/// For 32 bytes this is 4 loads, 2 compares, 1 AND, 1 move-mask and 3 scalar instructions,
-/// against about 20 for the portable version.
+/// For 32 bytes this is 4 loads, 2 compares, 1 AND and 1 move-mask.
 #[cfg(target_feature = "sse2")]
 #[inline(always)]
-pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> crate::mask::Mask {
-    use crate::arch::fence_usize;
-    use crate::mask::Mask;
+pub(crate) fn eq_chunks16<'a, 'b>(a: &'a [u8], b: &'b [u8]) -> (usize, &'a [u8], &'b [u8]) {
     use core::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
@@ -63,44 +61,30 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> crate::mask::Mask {
         }
         _mm_movemask_epi8(acc) as u32 as usize
     };
-    // 0xffff + 1 = 0x10000: bit 16 is set exactly when all 16 lanes matched.
-    let chunks_equal = (fence_usize(moved) + 1) >> 16;
-    if ra.is_empty() {
-        Mask::from_bit(chunks_equal)
-    } else {
-        let tail = Mask::is_zero(crate::plain::bytes_diff(ra, rb));
-        Mask::from_bit(chunks_equal).and(tail)
-    }
+    (moved, ra, rb)
 }
 
-/// `table[index]` (all-zero when out of range), reading every entry, 16 bytes per step with
-/// SSE2, for entries of 1, 2, 4, 8 or 16 bytes (other sizes: the portable scan).
+/// Reads every whole 16-byte chunk of `bytes`, a table of entries of `size` bytes (1, 2, 4, 8
+/// or 16; `per = 16 / size` entries per chunk), and returns entry number `index` in the first
+/// `size` bytes of the result: position `index % per` of chunk `index / per` (the other bytes
+/// are ORs of other lanes, which callers ignore). All zero when that chunk is past the end, or
+/// when `index / per` does not fit the 32-bit chunk counter and wraps (callers mask that out).
 ///
-/// The table is viewed as bytes: each 16-byte chunk holds `PER = 16 / size` entries. Two masks
-/// select the entry: a *lane* mask (bytes whose entry position within a chunk is
-/// `index % PER`, computed once with `pcmpeqb`) and a *chunk* mask (`pcmpeqd` of a running
-/// chunk counter against `index / PER`). Per chunk: one load, one compare, one add, two ANDs,
-/// one OR; no branch, no fence, no address that depends on `index`. At the end the `PER` lanes
-/// are ORed together with byte shifts. Entries past the last whole chunk go through the
-/// portable scan; an `index / PER` that does not fit the 32-bit counter is masked out.
+/// Two masks select the entry: a *lane* mask (bytes whose entry position within a chunk is
+/// `index % per`, computed once with `pcmpeqb`) and a *chunk* mask (`pcmpeqd` of a running
+/// chunk counter against `index / per`). Per chunk: one load, one compare, one add, two ANDs,
+/// one OR; no branch, no fence, no address that depends on `index`. At the end the lanes are
+/// ORed together with byte shifts.
 #[cfg(target_feature = "sse2")]
 #[inline(always)]
-pub(crate) fn lookup<T: crate::plain::CtPlain>(table: &[T], index: usize) -> T {
-    use crate::arch::fence_usize;
-    use crate::mask::Mask;
+pub(crate) fn select_chunks16(bytes: &[u8], size: usize, index: usize) -> [u8; 16] {
     use core::arch::x86_64::{
         __m128i, _mm_add_epi32, _mm_and_si128, _mm_cmpeq_epi32, _mm_cmpeq_epi8, _mm_loadu_si128,
         _mm_or_si128, _mm_set1_epi32, _mm_set1_epi8, _mm_setzero_si128, _mm_srli_si128,
         _mm_storeu_si128,
     };
-    let size = core::mem::size_of::<T>();
-    if !matches!(size, 1 | 2 | 4 | 8 | 16) || table.len() / (16 / size) > u32::MAX as usize {
-        return crate::lookup::scan(table, index);
-    }
     let per = 16 / size;
-    let chunks = table.len() / per;
-    let index = fence_usize(index);
-    // The byte position of each lane's entry within a chunk (public, constant per `T`).
+    // The byte position of each lane's entry within a chunk (public, constant per `size`).
     let mut lane_of = [0u8; 16];
     for (j, lane) in lane_of.iter_mut().enumerate() {
         *lane = (j / size) as u8;
@@ -109,23 +93,20 @@ pub(crate) fn lookup<T: crate::plain::CtPlain>(table: &[T], index: usize) -> T {
     // `unused_unsafe`: from Rust 1.87 the SSE2 value intrinsics are safe to call; on the
     // MSRV (1.85) they are `unsafe fn`s.
     #[allow(unused_unsafe)]
-    // SAFETY: SSE2 is enabled (cfg above). `CtPlain` is sealed and implemented only for the
-    // primitive integers and arrays of them: no padding, every byte initialized, so the first
-    // `chunks * 16` bytes of `table` (`chunks * per` whole entries, in bounds) can be read as
-    // bytes; each load reads one 16-byte chunk of that range (`loadu`: no alignment needed).
-    // The store writes the 16 bytes of `out`.
+    // SAFETY: SSE2 is enabled (cfg above), so the intrinsics exist. Each load reads one
+    // 16-byte `chunks_exact(16)` chunk of `bytes` or the 16 bytes of `lane_of`, all in bounds
+    // (`loadu`: no alignment needed). The store writes the 16 bytes of `out`.
     unsafe {
-        let bytes = core::slice::from_raw_parts(table.as_ptr().cast::<u8>(), chunks * 16);
         let lanes = _mm_loadu_si128(lane_of.as_ptr().cast::<__m128i>());
         let lane_mask = _mm_cmpeq_epi8(lanes, _mm_set1_epi8((index % per) as u8 as i8));
         let target = _mm_set1_epi32((index / per) as u32 as i32);
         let one = _mm_set1_epi32(1);
         let mut counter = _mm_setzero_si128();
         let mut acc = _mm_setzero_si128();
-        for chunk in bytes.chunks_exact(16) {
+        for data in bytes.chunks_exact(16) {
             let mask = _mm_and_si128(_mm_cmpeq_epi32(counter, target), lane_mask);
             counter = _mm_add_epi32(counter, one);
-            let data = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let data = _mm_loadu_si128(data.as_ptr().cast::<__m128i>());
             acc = _mm_or_si128(acc, _mm_and_si128(data, mask));
         }
         if size <= 8 {
@@ -142,15 +123,7 @@ pub(crate) fn lookup<T: crate::plain::CtPlain>(table: &[T], index: usize) -> T {
         }
         _mm_storeu_si128(out.as_mut_ptr().cast::<__m128i>(), acc);
     }
-    // SAFETY: `out` holds 16 initialized bytes and `size_of::<T>() <= 16`; every bit pattern is
-    // a valid `T` (integers and arrays of integers, see above). Unaligned read.
-    let found: T = unsafe { core::ptr::read_unaligned(out.as_ptr().cast::<T>()) };
-    // The entries past the last whole chunk, then the chunk's find, unless its chunk number
-    // did not fit the 32-bit counter (such an entry cannot be in the table).
-    let base = chunks * per;
-    let mut result = crate::lookup::scan(&table[base..], index.wrapping_sub(base));
-    T::__or_masked(&mut result, Mask::is_zero((index / per) >> 32), &found);
-    result
+    out
 }
 
 /// Paints the `len` bytes below the stack pointer with `canary` and returns the stack pointer.
