@@ -35,7 +35,7 @@ macro_rules! int_bytes {
                 $t: WrappingCast<U>,
                 U: zeroize::Zeroize,
             {
-                Secret::from_raw(self.value.wrapping_cast())
+                Secret::from_raw(WrappingCast::wrapping_cast(self.value))
             }
             /// From little-endian secret bytes.
             #[inline(always)]
