@@ -15,13 +15,15 @@
 //!   other, each with its own warm-up (crops, centre, resolution). A leak is reported only when
 //!   both show it in the same test and direction ([`crate::stats::confirm`]): a disturbance
 //!   lands in one sample, a leak in the code shows in both.
-//! - **No verdict from one batch.** A sample stops before its budget only when |t| has stayed
-//!   above [`EARLY_STOP_T`] at [`EARLY_STOP_STREAK`] consecutive batch ends, and the second
-//!   sample must then confirm on its own.
+//! - **No verdict from one batch.** The first sample stops before its half of the budget only
+//!   when |t| has stayed above [`EARLY_STOP_T`] at [`EARLY_STOP_STREAK`] consecutive batch
+//!   ends; the second stops early only when the confirmation has held at as many consecutive
+//!   batch ends, and otherwise measures for all the rest of the budget.
 //!
-//! Each sample needs [`MIN_MEASUREMENTS`] measurements; fewer within the budget is
-//! `inconclusive`. Timing is statistical evidence about this CPU, not a proof: small leaks can
-//! hide under noise.
+//! Each sample needs [`MIN_MEASUREMENTS`] measurements. A sample that has fewer when its share
+//! of the budget is spent (a slow check on a loaded machine) goes on until it has them, for at
+//! most [`MAX_STRETCH`] times its share; fewer even then is `inconclusive`. Timing is
+//! statistical evidence about this CPU, not a proof: small leaks can hide under noise.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -48,9 +50,12 @@ const BATCH_PAIRS: usize = 512;
 const WARMUP: usize = 2048;
 const HIST_SAMPLES: usize = 200_000;
 const HIST_BINS: usize = 80;
-/// A sample may stop early once |t| is this far above the threshold...
+/// How many times its share of the budget a sample may run to reach [`MIN_MEASUREMENTS`].
+pub const MAX_STRETCH: u32 = 4;
+/// The first sample may stop early once |t| is this far above the threshold...
 pub const EARLY_STOP_T: f64 = 10.0 * T_THRESHOLD;
-/// ...at this many consecutive batch ends (so never on the strength of one batch).
+/// ...at this many consecutive batch ends (so never on the strength of one batch); the second
+/// once the confirmation has held as often.
 pub const EARLY_STOP_STREAK: u32 = 3;
 
 /// Most distinct inputs the calls of one measurement cycle through (a power of two).
@@ -147,13 +152,15 @@ pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
     let reps = calibrate(&mut bench, resolution);
     bench.set_reps(reps);
     let bar = progress.then(|| progress_bar(name, budget));
-    let mut samples = Vec::with_capacity(2);
-    for i in 0..2u32 {
-        // The first sample gets half of what is left, the second all of the rest.
-        let left = budget.saturating_sub(start.elapsed());
-        let share = if i == 0 { left / 2 } else { left };
-        samples.push(sample(&mut bench, rng, resolution, share, bar.as_ref()));
-    }
+    // The first sample gets half of what is left after calibrating, the second all the rest.
+    let half = budget.saturating_sub(start.elapsed()) / 2;
+    let gross = |d: &Dudect| d.resolves() && d.max_t().is_some_and(|m| m.t.abs() > EARLY_STOP_T);
+    let first = sample(&mut bench, rng, resolution, half, bar.as_ref(), &gross);
+    // At least as much as the first had, even if that one ran over to reach the minimum.
+    let rest = budget.saturating_sub(start.elapsed()).max(half);
+    let confirmed = |d: &Dudect| confirm(&first.stats, d).verdict == StatVerdict::Leak;
+    let second = sample(&mut bench, rng, resolution, rest, bar.as_ref(), &confirmed);
+    let samples = [first, second];
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -183,7 +190,8 @@ fn calibrate<S: Input, P, R, F: Fn(&S, &P) -> R>(
     }
 }
 
-/// One sample: a warm-up, then batches until `budget` is spent or the early stop.
+/// One sample: a warm-up, then batches until `budget` is spent, or until `done` has held at
+/// [`EARLY_STOP_STREAK`] consecutive batch ends.
 struct Sample {
     stats: Dudect,
     series: Vec<(u64, f64)>,
@@ -197,6 +205,7 @@ fn sample<S: Input, P, R, F: Fn(&S, &P) -> R>(
     resolution: u64,
     budget: Duration,
     bar: Option<&indicatif::ProgressBar>,
+    done: &dyn Fn(&Dudect) -> bool,
 ) -> Sample {
     let start = Instant::now();
     let mut stats = Dudect::new();
@@ -212,7 +221,10 @@ fn sample<S: Input, P, R, F: Fn(&S, &P) -> R>(
         seconds: 0.0,
     };
     let mut streak = 0;
-    while start.elapsed() < budget {
+    let more = |stats: &Dudect, elapsed: Duration| {
+        elapsed < budget || (stats.count() < MIN_MEASUREMENTS && elapsed < budget * MAX_STRETCH)
+    };
+    while more(&out.stats, start.elapsed()) {
         let pairs = BATCH_PAIRS / 2 + rng.next_u32() as usize % BATCH_PAIRS;
         for (class, ticks) in measure_batch(bench, rng, pairs) {
             out.stats.push(class, ticks);
@@ -228,11 +240,7 @@ fn sample<S: Input, P, R, F: Fn(&S, &P) -> R>(
                 out.stats.count()
             ));
         }
-        streak = if t > EARLY_STOP_T && out.stats.resolves() {
-            streak + 1
-        } else {
-            0
-        };
+        streak = if done(&out.stats) { streak + 1 } else { 0 };
         if streak >= EARLY_STOP_STREAK {
             break;
         }
@@ -416,7 +424,7 @@ pub fn run(
             ),
         ],
         inherit_stderr: progress,
-        timeout: Duration::from_secs_f64(budget * 3.0 + 120.0),
+        timeout: Duration::from_secs_f64(budget * f64::from(2 * MAX_STRETCH + 1) + 120.0),
         cwd,
     };
     let run = match process::run_suite(&launch, scratch) {
