@@ -48,10 +48,13 @@
 //! - **audit** (callgrind's instruction list + the iced-x86 decoder): lists `DIV`/`IDIV` executed
 //!   inside the check, with address and source location. It **cannot** tell secret operands from
 //!   public ones, so every finding is reported; x86_64 only for now.
-//! - **dudect** (native timing): Welch's t-test between a fixed secret and random secrets,
-//!   interleaved at random, with percentile cropping and a second-order test; |t| > 4.5 after
-//!   at least 10,000 measurements is a leak. It sees real timing on this CPU (caches, division,
-//!   microcode) but only statistically: small leaks can hide in noise within the budget.
+//! - **dudect** (native timing): Welch's t-tests between a fixed secret and random secrets,
+//!   in shuffled batches, with percentile cropping and a dispersion test. Each measurement
+//!   times enough calls to span 100 timer resolutions; a leak needs |t| > 4.5 in the same test
+//!   and direction in two independent samples of at least 10,000 measurements each
+//!   ([`engine::dudect`], [`stats::confirm`]). It sees real timing on this CPU (caches,
+//!   division, microcode) but only statistically: small leaks can hide in noise within the
+//!   budget.
 //!
 //! # Features
 //!
