@@ -115,7 +115,6 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> Bench<'_, S, P, R, F> {
         let len = (reps as usize).next_power_of_two().min(POOL);
         let filler = self.pools[0][0].clone();
         self.stage.resize(len, filler);
-        self.stage.truncate(len);
     }
 
     /// New random inputs.
