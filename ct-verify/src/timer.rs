@@ -12,6 +12,11 @@ pub trait Timer {
     fn now(&mut self) -> u64;
     /// What a tick is, for reports ("cycles", "ns").
     fn unit(&self) -> &'static str;
+    /// Waits until every earlier instruction has finished before any later one starts (no-op
+    /// where the timer has no such fence). Called between the calls of one measurement, so
+    /// that each call runs alone as it would between two timer reads, and a latency difference
+    /// (a slow division) is not hidden behind the next call's work.
+    fn serialize(&mut self) {}
 }
 
 /// The host's cycle counter (x86_64) or a nanosecond clock (elsewhere).
@@ -54,6 +59,12 @@ impl Timer for NativeTimer {
 
     fn unit(&self) -> &'static str {
         "cycles"
+    }
+
+    #[inline(always)]
+    fn serialize(&mut self) {
+        // SAFETY: `lfence` needs SSE2, which every x86_64 CPU has; it touches no memory.
+        unsafe { core::arch::x86_64::_mm_lfence() }
     }
 }
 

@@ -17,8 +17,9 @@
 //!   lands in one sample, a leak in the code shows in both.
 //! - **No verdict from one batch.** The first sample stops before its half of the budget only
 //!   when |t| has stayed above [`EARLY_STOP_T`] at [`EARLY_STOP_STREAK`] consecutive batch
-//!   ends; the second stops early only when the confirmation has held at as many consecutive
-//!   batch ends, and otherwise measures for all the rest of the budget.
+//!   ends; the second stops early only when it is that far above the threshold too and the
+//!   confirmation has held at as many consecutive batch ends, and otherwise measures for all
+//!   the rest of the budget.
 //!
 //! Each sample needs [`MIN_MEASUREMENTS`] measurements. A sample that has fewer when its share
 //! of the budget is spent (a slow check on a loaded machine) goes on until it has them, for at
@@ -55,72 +56,56 @@ pub const MAX_STRETCH: u32 = 4;
 /// The first sample may stop early once |t| is this far above the threshold...
 pub const EARLY_STOP_T: f64 = 10.0 * T_THRESHOLD;
 /// ...at this many consecutive batch ends (so never on the strength of one batch); the second
-/// once the confirmation has held as often.
+/// once it is as far above and the confirmation has held as often.
 pub const EARLY_STOP_STREAK: u32 = 3;
 
-/// Most distinct inputs the calls of one measurement cycle through (a power of two).
-const POOL: usize = 256;
+/// Inputs each measurement cycles through (a power of two).
+const INPUTS: usize = 8;
 
-/// What one measurement is: `reps` calls of the check, cycling through inputs of one class
-/// copied into one staging buffer, timed together.
+/// What one measurement is: `reps` calls of the check, cycling through [`INPUTS`] inputs of
+/// one class, timed together.
 ///
-/// Cycling through many random inputs keeps what the original dudect sees with one call per
-/// input (predictors and caches meet new data on every call) while the measurement grows long
-/// enough for the timer. The staging buffer is the same memory for both classes: with a pool
-/// per class, constant-time checks showed |t| of 10 to 25, because the two pools sat at
-/// different addresses (4K aliasing with the stack, cache sets), a difference of the harness,
-/// not of the code.
+/// Cycling through several inputs keeps some of what the original dudect sees with one call
+/// per input (predictors meet new data) while the measurement grows long enough for the
+/// timer. The inputs of a whole batch are written before any of it is timed, into one buffer
+/// in which the classes are shuffled: a measurement must not follow writes that depend on its
+/// class. Two designs that broke that rule flagged constant-time checks under load: one pool
+/// per class (|t| 10 to 25: the pools sat at different addresses) and copying a class's
+/// inputs into one staging buffer just before each measurement (|t| 45 on a check that never
+/// reads its input).
 struct Bench<'a, S, P, R, F: Fn(&S, &P) -> R> {
     f: &'a F,
-    /// Where inputs come from: [`Class::Fixed`]'s pool (copies of the fixed input) and
-    /// [`Class::Random`]'s, indexed by the class.
-    pools: [Vec<S>; 2],
-    /// The inputs of the next measurement, `reps` rounded up to a power of two (at most
-    /// [`POOL`]).
-    stage: Vec<S>,
+    fixed: &'a S,
     publics: &'a [P],
     reps: u32,
     timer: NativeTimer,
 }
 
 impl<S: Input, P, R, F: Fn(&S, &P) -> R> Bench<'_, S, P, R, F> {
-    /// Copies inputs of `class` from `offset` on into the staging buffer, then returns the
-    /// ticks of `reps` calls on them with public `p`. The inputs go through `black_box` on
-    /// every call, so the compiler cannot hoist the call out of the loop.
-    fn time(&mut self, class: Class, offset: usize, p: &P) -> u64 {
-        let pool = &self.pools[class as usize];
-        for (i, slot) in self.stage.iter_mut().enumerate() {
-            slot.clone_from(&pool[(offset + i) % POOL]);
-        }
-        self.time_stage(p)
-    }
-
+    /// Ticks of `reps` calls on `inputs` in turn with public `p`, each call fenced off from the
+    /// next ([`Timer::serialize`]). The inputs go through `black_box` on every call, so the
+    /// compiler cannot hoist the call out of the loop.
     #[inline(never)]
-    fn time_stage(&mut self, p: &P) -> u64 {
-        let mask = self.stage.len() - 1;
+    fn time(&mut self, inputs: &[S], p: &P) -> u64 {
         let t0 = self.timer.now();
         for r in 0..self.reps as usize {
             drop(black_box(ct_verify_target_call(
                 self.f,
-                black_box(&self.stage[r & mask]),
+                black_box(&inputs[r % INPUTS]),
                 black_box(p),
             )));
+            self.timer.serialize();
         }
         self.timer.now().wrapping_sub(t0)
     }
 
-    /// Sets the calls per measurement, and the staging buffer to match.
-    fn set_reps(&mut self, reps: u32) {
-        self.reps = reps;
-        let len = (reps as usize).next_power_of_two().min(POOL);
-        let filler = self.pools[0][0].clone();
-        self.stage.resize(len, filler);
-    }
-
-    /// New random inputs.
-    fn refill(&mut self, rng: &mut dyn RngCore) {
-        for s in &mut self.pools[Class::Random as usize] {
-            *s = S::random(rng);
+    /// [`INPUTS`] inputs of `class`, appended to `buffer`.
+    fn inputs(&self, class: Class, rng: &mut dyn RngCore, buffer: &mut Vec<S>) {
+        for _ in 0..INPUTS {
+            buffer.push(match class {
+                Class::Fixed => self.fixed.clone(),
+                Class::Random => S::random(rng),
+            });
         }
     }
 }
@@ -141,15 +126,12 @@ pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
     let resolution = timer_resolution(|| timer.now(), 10_000);
     let mut bench = Bench {
         f,
-        pools: [vec![fixed.clone(); POOL], vec![fixed.clone(); POOL]],
-        stage: vec![fixed.clone()],
+        fixed,
         publics,
         reps: 1,
         timer,
     };
-    bench.refill(rng);
-    let reps = calibrate(&mut bench, resolution);
-    bench.set_reps(reps);
+    bench.reps = calibrate(&mut bench, rng, resolution);
     let bar = progress.then(|| progress_bar(name, budget));
     // The first sample gets half of what is left after calibrating, the second all the rest.
     let half = budget.saturating_sub(start.elapsed()) / 2;
@@ -157,7 +139,7 @@ pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
     let first = sample(&mut bench, rng, resolution, half, bar.as_ref(), &gross);
     // At least as much as the first had, even if that one ran over to reach the minimum.
     let rest = budget.saturating_sub(start.elapsed()).max(half);
-    let confirmed = |d: &Dudect| confirm(&first.stats, d).verdict == StatVerdict::Leak;
+    let confirmed = |d: &Dudect| gross(d) && confirm(&first.stats, d).verdict == StatVerdict::Leak;
     let second = sample(&mut bench, rng, resolution, rest, bar.as_ref(), &confirmed);
     let samples = [first, second];
     if let Some(bar) = bar {
@@ -170,22 +152,27 @@ pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
 /// faster class must span twice [`MIN_RESOLUTIONS`] timer resolutions ([`reps_for`]).
 fn calibrate<S: Input, P, R, F: Fn(&S, &P) -> R>(
     bench: &mut Bench<'_, S, P, R, F>,
+    rng: &mut dyn RngCore,
     resolution: u64,
 ) -> u32 {
+    let mut fixed = Vec::new();
+    let mut random = Vec::new();
+    bench.inputs(Class::Fixed, rng, &mut fixed);
+    bench.inputs(Class::Random, rng, &mut random);
     let p = &bench.publics[0];
     loop {
-        let mut median = |class: Class| {
-            let mut t: Vec<u64> = (0..31).map(|i| bench.time(class, i * 7, p)).collect();
+        let mut median = |inputs: &[S]| {
+            let mut t: Vec<u64> = (0..31).map(|_| bench.time(inputs, p)).collect();
             t.sort_unstable();
             t[t.len() / 2]
         };
-        let ticks = median(Class::Fixed).min(median(Class::Random));
+        let ticks = median(&fixed).min(median(&random));
         let reps = reps_for(resolution, bench.reps, ticks);
         if reps <= bench.reps || bench.reps == MAX_REPS {
             return bench.reps;
         }
         // Grow at least twofold per round: the first rounds include the timer's own cost.
-        bench.set_reps(reps.max(bench.reps.saturating_mul(2)).min(MAX_REPS));
+        bench.reps = reps.max(bench.reps.saturating_mul(2)).min(MAX_REPS);
     }
 }
 
@@ -249,7 +236,7 @@ fn sample<S: Input, P, R, F: Fn(&S, &P) -> R>(
 }
 
 /// Draws `pairs` pairs of one fixed and one random measurement with a shared public input,
-/// shuffles them, refills the random pool, then times them all. Returns (class, ticks) in the
+/// shuffles them, writes all their inputs, then times them all. Returns (class, ticks) in the
 /// order measured.
 fn measure_batch<S: Input, P, R, F: Fn(&S, &P) -> R>(
     bench: &mut Bench<'_, S, P, R, F>,
@@ -257,24 +244,28 @@ fn measure_batch<S: Input, P, R, F: Fn(&S, &P) -> R>(
     pairs: usize,
 ) -> Vec<(Class, u64)> {
     let n = bench.publics.len();
-    let mut plan: Vec<(Class, usize, usize)> = Vec::with_capacity(2 * pairs);
+    let mut plan: Vec<(Class, usize)> = Vec::with_capacity(2 * pairs);
     for _ in 0..pairs {
         let p = if n > 1 {
             rng.next_u32() as usize % n
         } else {
             0
         };
-        plan.push((Class::Fixed, rng.next_u32() as usize, p));
-        plan.push((Class::Random, rng.next_u32() as usize, p));
+        plan.push((Class::Fixed, p));
+        plan.push((Class::Random, p));
     }
     // Fisher-Yates.
     for i in (1..plan.len()).rev() {
         plan.swap(i, rng.next_u32() as usize % (i + 1));
     }
-    bench.refill(rng);
+    let mut buffer = Vec::with_capacity(plan.len() * INPUTS);
+    for &(class, _) in &plan {
+        bench.inputs(class, rng, &mut buffer);
+    }
     let publics = bench.publics;
     plan.iter()
-        .map(|&(class, offset, p)| (class, bench.time(class, offset, &publics[p])))
+        .zip(buffer.chunks_exact(INPUTS))
+        .map(|(&(class, p), inputs)| (class, bench.time(inputs, &publics[p])))
         .collect()
 }
 
