@@ -69,14 +69,14 @@ pub enum Record {
     Dudect(DudectRecord),
 }
 
-/// What a dudect run measured: two independent samples, one after the other, each with its
-/// own warm-up, and the verdict that [`crate::stats::confirm`] draws from them.
+/// What a dudect run measured: independent samples, one after the other, each with its own
+/// warm-up, and the verdict that [`crate::stats::confirm`] draws from them.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct DudectRecord {
     /// Check name.
     pub target: String,
-    /// For a leak, the confirmed t (the weaker of the two samples' t in the test above the
-    /// threshold in both); otherwise the strongest t of either sample.
+    /// For a leak, the confirmed t (the weaker of two samples' t in the test above the
+    /// threshold in both); otherwise the strongest t of the samples compared.
     pub max_t: f64,
     /// Which test gave it (`uncropped`, `cropped#N`, `second-order`, `none`).
     pub test: String,
@@ -101,7 +101,8 @@ pub struct DudectRecord {
     pub seconds: f64,
     /// `leak`, `constant-time` or `inconclusive`.
     pub verdict: String,
-    /// The two samples on their own.
+    /// The samples on their own: two, or three when the first two disagreed (one leak, one
+    /// no evidence) and a third decided.
     pub samples: Vec<DudectSample>,
     /// Histogram bin edges' lower bound (ticks) and bin width.
     pub hist_start: u64,
@@ -113,7 +114,7 @@ pub struct DudectRecord {
     pub hist_random: Vec<u64>,
 }
 
-/// One of the two samples of a dudect run.
+/// One sample of a dudect run.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct DudectSample {
     /// Its strongest t statistic (0 when no test had enough measurements).

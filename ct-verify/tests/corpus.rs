@@ -420,19 +420,24 @@ fn dudect_finds_a_gross_leak_and_passes_constant_time_code() {
     let (leaky, evidence) = &r[&("early_exit_eq".into(), "dudect".into())];
     assert_eq!(leaky, "leak", "{evidence}");
     assert!(evidence["t"].as_f64().unwrap().abs() > 4.5);
-    // Confirmed: each of the two samples has the minimum evidence and is above the threshold
-    // on its own, and its measurements span at least 100 timer resolutions.
+    // Confirmed: two samples (three when the first two disagreed), each with the minimum
+    // evidence and measurements that span at least 100 timer resolutions, at least two of
+    // them above the threshold on their own.
     let samples = evidence["samples"].as_array().unwrap();
-    assert_eq!(samples.len(), 2, "{evidence}");
+    assert!((2..=3).contains(&samples.len()), "{evidence}");
     let resolution = evidence["timer_resolution"].as_u64().unwrap();
     for s in samples {
         assert!(s["measurements"].as_u64().unwrap() >= 10_000, "{evidence}");
-        assert!(s["t"].as_f64().unwrap().abs() > 4.5, "{evidence}");
         assert!(
             s["median_ticks"].as_u64().unwrap() >= 100 * resolution,
             "{evidence}"
         );
     }
+    let above = samples
+        .iter()
+        .filter(|s| s["t"].as_f64().unwrap().abs() > 4.5)
+        .count();
+    assert!(above >= 2, "{evidence}");
     for ct in ["or_accumulate_eq", "subtle_eq", "secret_core_eq"] {
         let (v, e) = &r[&(ct.into(), "dudect".into())];
         assert_eq!(v, "constant-time", "{ct}: {e}");

@@ -38,8 +38,8 @@ use crate::input::Input;
 use crate::process::{self, Launch};
 use crate::protocol::{self, DudectRecord, DudectSample, Record};
 use crate::stats::{
-    confirm, reps_for, timer_resolution, Class, Dudect, MaxT, StatVerdict, TestKind, MAX_REPS,
-    MIN_MEASUREMENTS, MIN_RESOLUTIONS, T_THRESHOLD,
+    confirm, reps_for, timer_resolution, Class, Confirmation, Dudect, MaxT, StatVerdict, TestKind,
+    MAX_REPS, MIN_MEASUREMENTS, MIN_RESOLUTIONS, T_THRESHOLD,
 };
 use crate::suite::ct_verify_target_call;
 use crate::timer::{NativeTimer, Timer};
@@ -141,11 +141,18 @@ pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
     let rest = budget.saturating_sub(start.elapsed()).max(half);
     let confirmed = |d: &Dudect| gross(d) && confirm(&first.stats, d).verdict == StatVerdict::Leak;
     let second = sample(&mut bench, rng, resolution, rest, bar.as_ref(), &confirmed);
-    let samples = [first, second];
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+    let mut c = confirm(&first.stats, &second.stats);
+    let mut samples = vec![first, second];
+    if let Some(lone) = c.lone {
+        // The two disagree: a third sample, as long as the first, judged against the lone one.
+        let leaky = &samples[lone].stats;
+        let confirmed = |d: &Dudect| gross(d) && confirm(leaky, d).verdict == StatVerdict::Leak;
+        let third = sample(&mut bench, rng, resolution, half, bar.as_ref(), &confirmed);
+        c = confirm(&samples[lone].stats, &third.stats);
+        c.lone = None;
+        samples.push(third);
     }
-    record(name, &bench, resolution, &samples, start.elapsed())
+    record(name, &bench, resolution, &c, &samples, start.elapsed())
 }
 
 /// Finds how many calls one measurement must time: the median of a few measurements of the
@@ -294,10 +301,10 @@ fn record<S, P, R, F: Fn(&S, &P) -> R>(
     name: &str,
     bench: &Bench<'_, S, P, R, F>,
     resolution: u64,
+    c: &Confirmation,
     samples: &[Sample],
     elapsed: Duration,
 ) -> DudectRecord {
-    let c = confirm(&samples[0].stats, &samples[1].stats);
     let verdict = match c.verdict {
         StatVerdict::Leak => Verdict::Leak,
         StatVerdict::NoEvidence => Verdict::ConstantTime,
@@ -333,7 +340,7 @@ fn record<S, P, R, F: Fn(&S, &P) -> R>(
         verdict: verdict.name().to_string(),
         samples: samples
             .iter()
-            .zip(c.samples)
+            .map(|s| (s, s.stats.max_t()))
             .map(|(s, m)| DudectSample {
                 max_t: m.map_or(0.0, |m| m.t),
                 test: kind_name(m),
@@ -451,13 +458,13 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
         .join(" / ");
     let summary = match verdict {
         Verdict::Inconclusive => format!(
-            "inconclusive: {} measurements in {:.1} s (each of 2 samples needs {MIN_MEASUREMENTS}, \
+            "inconclusive: {} measurements in {:.1} s (each sample needs {MIN_MEASUREMENTS}, \
              with a median of {MIN_RESOLUTIONS} timer resolutions)",
             d.measurements, d.seconds
         ),
         Verdict::Leak => format!(
-            "|t| = {:.2} ({}) confirmed by both samples (|t| {per_sample}) over {} measurements \
-             of {} calls; mean {:.1} vs {:.1} {} per call",
+            "|t| = {:.2} ({}) confirmed by two independent samples (|t| per sample {per_sample}) \
+             over {} measurements of {} calls; mean {:.1} vs {:.1} {} per call",
             d.max_t.abs(),
             d.test,
             d.measurements,
@@ -467,7 +474,7 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
             d.unit
         ),
         _ => format!(
-            "max |t| = {per_sample} in the two samples ({}) over {} measurements of {} calls; \
+            "max |t| per sample {per_sample} ({}) over {} measurements of {} calls; \
              mean {:.1} vs {:.1} {} per call{}",
             d.test,
             d.measurements,
@@ -476,7 +483,7 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
             d.random_mean,
             d.unit,
             if d.max_t.abs() > T_THRESHOLD {
-                "; above the threshold in one sample only: not confirmed"
+                "; above the threshold without confirmation by a second sample"
             } else {
                 ""
             }

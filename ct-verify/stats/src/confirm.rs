@@ -15,9 +15,17 @@ pub struct Confirmation {
     pub t: Option<MaxT>,
     /// The strongest test of each sample on its own.
     pub samples: [Option<MaxT>; 2],
+    /// `Some(i)` when sample `i` alone says leak and the other says no evidence: the two
+    /// disagree, and a third sample decides, confirmed against sample `i` (the tie-break rule:
+    /// a leak that only shows in some stretches of a run, such as a cache effect that depends
+    /// on what the other core does, is still found, while a lone disturbance still needs a
+    /// second one in the same test and direction).
+    pub lone: Option<usize>,
 }
 
 /// Judges two independent samples (each with its own warm-up, measured one after the other).
+/// When they disagree ([`Confirmation::lone`]), take a third and judge it against the one that
+/// saw the leak.
 ///
 /// A disturbance (a preemption, a burst of load on the other core, a frequency change) lands
 /// in one sample; a timing difference that comes from the code shows in both, in the same
@@ -32,6 +40,7 @@ pub fn confirm(first: &Dudect, second: &Dudect) -> Confirmation {
             verdict: StatVerdict::Inconclusive,
             t: strongest(samples),
             samples,
+            lone: None,
         };
     }
     let confirmed = TestKind::all()
@@ -48,11 +57,17 @@ pub fn confirm(first: &Dudect, second: &Dudect) -> Confirmation {
             verdict: StatVerdict::Leak,
             t: Some(t),
             samples,
+            lone: None,
         },
         None => Confirmation {
             verdict: StatVerdict::NoEvidence,
             t: strongest(samples),
             samples,
+            lone: match (v1, v2) {
+                (StatVerdict::Leak, StatVerdict::NoEvidence) => Some(0),
+                (StatVerdict::NoEvidence, StatVerdict::Leak) => Some(1),
+                _ => None,
+            },
         },
     }
 }
@@ -106,7 +121,14 @@ mod tests {
         assert_eq!(c.verdict, StatVerdict::NoEvidence);
         // The unconfirmed signal stays visible in the evidence.
         assert!(c.t.is_some_and(|t| abs(t.t) > T_THRESHOLD));
-        assert_eq!(confirm(&sample(0), &one).verdict, StatVerdict::NoEvidence);
+        // The two disagree: a third sample is to be confirmed against the first.
+        assert_eq!(c.lone, Some(0));
+        let swapped = confirm(&sample(0), &one);
+        assert_eq!(swapped.verdict, StatVerdict::NoEvidence);
+        assert_eq!(swapped.lone, Some(1));
+        // Agreement either way needs no third sample.
+        assert_eq!(confirm(&sample(0), &sample(0)).lone, None);
+        assert_eq!(confirm(&sample(100), &sample(100)).lone, None);
     }
 
     #[test]
@@ -121,6 +143,8 @@ mod tests {
         assert_eq!(slower_random.verdict(), StatVerdict::Leak);
         let c = confirm(&sample(100), &slower_random);
         assert_eq!(c.verdict, StatVerdict::NoEvidence);
+        // Both say leak, in opposite directions: that is no lone leak to break a tie on.
+        assert_eq!(c.lone, None);
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //! 2. **Robust tests.** The dispersion test is centred on the warm-up median, not on each
 //!    class's running mean, so one outlier cannot turn into a leak ([`TestKind::SecondOrder`]).
 //! 3. **Confirmation.** A leak is reported only when a second, independent sample shows it in
-//!    the same test and direction ([`confirm`]).
+//!    the same test and direction ([`confirm`]); when one of two samples says leak and the
+//!    other no evidence, a third sample decides against the first ([`Confirmation::lone`]).
 //!
 //! ```
 //! use ct_verify_stats::{confirm, Class, Dudect, StatVerdict};

@@ -17,7 +17,8 @@
 //! counter's granularity does not decide the statistic. Each function is measured as two
 //! independent samples (own warm-up of [`WARMUP`] measurements that only set the thresholds,
 //! then [`MEASUREMENTS`] measurements); a leak is reported only when `confirm` finds the same
-//! test above |t| = 4.5, with the same sign, in both. A sample whose median measurement spans
+//! test above |t| = 4.5, with the same sign, in both; when one says leak and the other no
+//! evidence, a third sample decides against the first. A sample whose median measurement spans
 //! fewer than `MIN_RESOLUTIONS` resolutions is inconclusive.
 //!
 //! Timer: SysTick from the core clock by default (every core, and under QEMU with
@@ -245,7 +246,16 @@ fn run<T: Timer>(
             Strongest(stats.max_t())
         ));
     }
-    let c = confirm(&samples[0], &samples[1]);
+    let mut c = confirm(&samples[0], &samples[1]);
+    if let Some(lone) = c.lone {
+        // One sample says leak, the other no evidence: a third decides, against the lone one.
+        let third = sample(timer, rng, f, reps, resolution);
+        report.note(format_args!(
+            "{name} sample 3 (the first two disagreed): {}",
+            Strongest(third.max_t())
+        ));
+        c = confirm(&samples[lone], &third);
+    }
     report.note(format_args!(
         "{name}: verdict {:?} (a leak needs the same test above {T_THRESHOLD} in both samples); {}",
         c.verdict,
