@@ -270,7 +270,10 @@ struct Strongest(Option<MaxT>);
 impl core::fmt::Display for Strongest {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let Some(m) = self.0 else {
-            return write!(f, "inconclusive (fewer than {MIN_MEASUREMENTS} measurements)");
+            return write!(
+                f,
+                "inconclusive (fewer than {MIN_MEASUREMENTS} measurements)"
+            );
         };
         let (kind, crop) = match m.kind {
             TestKind::Uncropped => ("uncropped", None),
