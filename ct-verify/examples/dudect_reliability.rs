@@ -415,16 +415,17 @@ fn machine(args: &Args, seconds: f64, builds: u32) -> String {
     } else {
         "no load".to_string()
     };
+    let what = if args.mode == "corpus" {
+        format!(
+            "`cargo ct-verify --engine dudect --dudect-budget {}` on ct-verify/corpus",
+            args.budget
+        )
+    } else {
+        "`cargo test -p ct-verify --test corpus dudect`".to_string()
+    };
     format!(
-        "{} runs of `{}`, budget {} s per check, {cores} cores ({cpu}), {load}, {:.0} s in all",
-        args.runs,
-        if args.mode == "corpus" {
-            "cargo ct-verify --engine dudect on ct-verify/corpus"
-        } else {
-            "cargo test -p ct-verify --test corpus dudect"
-        },
-        args.budget,
-        seconds
+        "{} runs of {what}, {cores} cores ({cpu}), {load}, {seconds:.0} s in all",
+        args.runs
     )
 }
 

@@ -12,7 +12,8 @@ use serde_json::json;
 use crate::engine::count::CountRun;
 use crate::engine::{CheckResult, Verdict};
 
-/// The baseline file.
+/// A `--save-baseline` file: the instruction counts each check had, and the compiler that
+/// built them (a baseline from another `rustc` is refused, since counts move with codegen).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
@@ -23,7 +24,8 @@ pub struct Baseline {
     /// `rustc -V` of the compiler that built the suites: counts are only comparable under it.
     #[serde(default)]
     pub rustc: String,
-    /// Per check.
+    /// Counts by check name. [`Baseline::compare`] compares only the checks found both here
+    /// and in the run.
     pub targets: BTreeMap<String, Entry>,
 }
 
@@ -101,7 +103,8 @@ impl Baseline {
         ))
     }
 
-    /// Writes the file.
+    /// Writes the baseline as pretty-printed JSON with a trailing newline (so that a
+    /// re-recorded file diffs line by line in review).
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
         std::fs::write(path, text)

@@ -14,9 +14,9 @@ use crate::protocol;
 /// A bench executable that calls [`crate::Suite::run`].
 #[derive(Clone, Debug)]
 pub struct SuiteExe {
-    /// Bench target name.
+    /// Bench target name (`[[bench]] name`), which `--bench` selects.
     pub bench: String,
-    /// The executable.
+    /// The built executable, in `<target dir>/ct-verify` so the user's own builds stay cached.
     pub exe: PathBuf,
     /// Its package's root directory (cargo runs benches from there).
     pub package_root: PathBuf,

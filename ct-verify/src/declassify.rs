@@ -11,12 +11,13 @@ use proc_macro2::{Delimiter, TokenTree};
 use serde::Serialize;
 use syn::visit::Visit;
 
-/// One call site.
+/// A `declassify()` call found in the source (`--list-declassify`): the one place where a
+/// secret becomes public on purpose, so each one deserves a look in review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Site {
     /// The package it is in.
     pub package: String,
-    /// Source file.
+    /// Source file, relative to the package root.
     pub file: PathBuf,
     /// 1-based line.
     pub line: usize,

@@ -25,7 +25,7 @@ impl ScratchDir {
         Ok(Self { path })
     }
 
-    /// Its path.
+    /// The directory; it and everything in it are removed when `self` is dropped.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -79,7 +79,7 @@ impl SuiteRun {
 /// How to start the suite.
 #[derive(Debug)]
 pub struct Launch<'a> {
-    /// The suite executable.
+    /// The suite executable, as cargo's `--message-format=json` named it.
     pub exe: &'a Path,
     /// `list`, `taint`, `count` or `dudect`.
     pub mode: &'a str,
@@ -87,7 +87,8 @@ pub struct Launch<'a> {
     pub target: Option<&'a str>,
     /// A tool to run it under (`valgrind` and its arguments), or none for a native run.
     pub wrapper: Vec<String>,
-    /// More environment variables.
+    /// Environment variables set beside the protocol's own (`CT_VERIFY_MODE`, `_TARGET`,
+    /// `_OUT`), such as the dudect budget.
     pub env: Vec<(String, String)>,
     /// Let the suite's standard error through to ours (for progress bars).
     pub inherit_stderr: bool,

@@ -47,7 +47,7 @@ impl Report {
         }
     }
 
-    /// Renders the report.
+    /// The whole report as text in `format`, ready to print or write to `--output`.
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Human => self.human(),
@@ -86,7 +86,7 @@ impl Report {
         )
     }
 
-    /// The table.
+    /// One aligned row per check and engine, then a summary line with the verdict counts.
     pub fn human(&self) -> String {
         let tw = self
             .results

@@ -24,10 +24,10 @@ impl Kind {
     }
 }
 
-/// One event.
+/// One step of a firmware trace, as the QEMU plugin recorded it between the two markers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Event {
-    /// What.
+    /// Whether the address was executed, loaded from or stored to.
     pub kind: Kind,
     /// The PC (for `Exec`) or the data address.
     pub addr: u32,
@@ -36,7 +36,7 @@ pub struct Event {
 /// A recorded trace between the markers.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
-    /// Events in order.
+    /// Events in execution order; an instruction's memory accesses follow its `Exec` event.
     pub events: Vec<Event>,
 }
 

@@ -128,7 +128,8 @@ pub struct CheckResult {
     pub target: String,
     /// The engine (or `baseline` for a comparison against a saved baseline).
     pub engine: String,
-    /// The verdict.
+    /// What the engine concluded; it decides the exit status (any `Leak`: 1, any `Error` or
+    /// `Inconclusive` without a leak: 2).
     pub verdict: Verdict,
     /// What a person needs to act on the verdict.
     pub evidence: serde_json::Value,
