@@ -37,7 +37,7 @@ pub const BEGIN_MESSAGE: &str = "ctv-begin ";
 pub enum Record {
     /// `list` mode: one check of the suite.
     Target {
-        /// Its name.
+        /// The name given to `Suite::check`: unique within the suite, one line.
         name: String,
         /// Labels of its secret inputs (`zeros`, `ones`, `fixed#0`, `random#0`, ...).
         inputs: Vec<String>,
@@ -46,9 +46,9 @@ pub enum Record {
     },
     /// The check ran with every input.
     Done {
-        /// Check name.
+        /// The check, by the name given to `Suite::check`.
         target: String,
-        /// Calls made.
+        /// Calls made: one per secret input and public input.
         calls: usize,
         /// Memcheck errors counted during the check, duplicates included (`taint` mode only).
         #[serde(default)]
@@ -58,9 +58,10 @@ pub enum Record {
         #[serde(default)]
         panicked: Vec<(String, String)>,
     },
-    /// The check panicked.
+    /// The check panicked for every input (for some inputs only, it is `Done` with the
+    /// panicking inputs listed: secret-dependent control flow).
     Panic {
-        /// Check name.
+        /// The check, by the name given to `Suite::check`.
         target: String,
         /// The panic message and location.
         message: String,
@@ -73,7 +74,7 @@ pub enum Record {
 /// warm-up, and the verdict that [`crate::stats::confirm`] draws from them.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct DudectRecord {
-    /// Check name.
+    /// The check, by the name given to `Suite::check`.
     pub target: String,
     /// For a leak, the confirmed t (the weaker of two samples' t in the test above the
     /// threshold in both); otherwise the strongest t of the samples compared.

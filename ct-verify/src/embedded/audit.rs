@@ -16,7 +16,7 @@ use super::qemu::Arch;
 use super::symbolize::Elf32;
 use super::trace::{Kind, Trace};
 
-/// One finding.
+/// A variable-latency instruction, or a call to a division helper, executed inside a check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// The instruction (`udiv r0, r1, r2`) or the helper (`call __aeabi_uldivmod`).

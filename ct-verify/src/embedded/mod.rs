@@ -40,7 +40,7 @@ use trace::Trace;
 /// The firmware binary that holds the checks.
 pub const SUITE_BIN: &str = "ct_suite";
 
-/// What to run.
+/// The part of the command line that `--target thumbv*` uses.
 #[derive(Clone, Debug)]
 pub struct EmbeddedOptions {
     /// Target triple (`thumbv6m-none-eabi`, ...).

@@ -14,7 +14,7 @@ use serde_json::json;
 /// `e_machine` of 32-bit Arm.
 const EM_ARM: u16 = 40;
 
-/// A function symbol.
+/// A function of the firmware ELF, from its symbol table: what a traced PC is attributed to.
 #[derive(Clone, Debug)]
 pub struct Symbol {
     /// Its (mangled) name.

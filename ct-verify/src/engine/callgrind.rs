@@ -39,7 +39,8 @@ impl InstrCost {
     }
 }
 
-/// One callgrind dump.
+/// The cost of one labelled call of a check, as callgrind dumped it: one per secret input
+/// and public input.
 #[derive(Clone, Debug, Default)]
 pub struct Dump {
     /// The label given to `CALLGRIND_DUMP_STATS_AT` (empty for the final dump).

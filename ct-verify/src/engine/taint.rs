@@ -42,7 +42,8 @@ impl Frame {
     }
 }
 
-/// One memcheck error.
+/// One error from memcheck's XML whose stack passes through the check's harness frame: a
+/// branch or an address that depended on secret (undefined) bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemcheckError {
     /// Error kind (`UninitCondition`, `UninitValue`, ...).
