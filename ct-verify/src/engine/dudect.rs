@@ -149,7 +149,6 @@ pub(crate) fn measure<S: Input, P, R, F: Fn(&S, &P) -> R>(
         let confirmed = |d: &Dudect| gross(d) && confirm(leaky, d).verdict == StatVerdict::Leak;
         let third = sample(&mut bench, rng, resolution, half, bar.as_ref(), &confirmed);
         c = confirm(&samples[lone].stats, &third.stats);
-        c.lone = None;
         samples.push(third);
     }
     record(name, &bench, resolution, &c, &samples, start.elapsed())
@@ -183,8 +182,7 @@ fn calibrate<S: Input, P, R, F: Fn(&S, &P) -> R>(
     }
 }
 
-/// One sample: a warm-up, then batches until `budget` is spent, or until `done` has held at
-/// [`EARLY_STOP_STREAK`] consecutive batch ends.
+/// One sample's statistics, with what the report and the plots show of it.
 struct Sample {
     stats: Dudect,
     series: Vec<(u64, f64)>,
@@ -192,6 +190,9 @@ struct Sample {
     seconds: f64,
 }
 
+/// Takes one sample: a warm-up that sets its thresholds, then batches until `budget` is spent
+/// (longer, up to [`MAX_STRETCH`] times, while it has fewer than [`MIN_MEASUREMENTS`]), or
+/// until `done` has held at [`EARLY_STOP_STREAK`] consecutive batch ends.
 fn sample<S: Input, P, R, F: Fn(&S, &P) -> R>(
     bench: &mut Bench<'_, S, P, R, F>,
     rng: &mut dyn RngCore,
