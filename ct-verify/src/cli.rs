@@ -67,7 +67,8 @@ pub struct Args {
     /// Write dudect plots (SVG) into DIR.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
-    /// Target triple (only the host is supported for now).
+    /// Cortex-M target triple: build the suites as firmware and run them under QEMU
+    /// (thumbv6m-none-eabi, thumbv7m-none-eabi, thumbv7em-none-eabihf, thumbv8m.main-none-eabihf).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
     /// List every declassify call site in the crate and its secret-core dependents, and exit.
@@ -131,17 +132,25 @@ fn valgrind_available() -> Result<(), Fatal> {
     }
 }
 
+/// The target triple when it is not the host's: the firmware path.
+fn firmware_target(args: &Args) -> Option<&str> {
+    let t = args.target.as_deref()?;
+    (t != cargo::host_triple().unwrap_or_default()).then_some(t)
+}
+
 /// Runs the command; returns the exit status or a fatal error.
 pub fn run(args: &Args) -> Result<i32, Fatal> {
-    if let Some(t) = &args.target {
-        let host = cargo::host_triple().unwrap_or_default();
-        if *t != host {
-            return crate::embedded::run_from_cli(args).map_err(Fatal);
-        }
-    }
     if let Some(m) = &args.manifest_path {
         if !m.exists() {
             return Err(Fatal(format!("manifest {} does not exist", m.display())));
+        }
+    }
+    let firmware = firmware_target(args);
+    if let Some(t) = firmware {
+        if args.exe.is_some() || args.list_declassify {
+            return Err(Fatal(format!(
+                "--exe and --list-declassify do not apply to --target {t} (the suites are built as firmware)"
+            )));
         }
     }
     if args.list_declassify {
@@ -156,6 +165,58 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         engines.push(Engine::Count);
         engines.sort();
     }
+    let started = Instant::now();
+    let (mut report, counts) = match firmware {
+        Some(t) => {
+            let mut opts = crate::embedded::EmbeddedOptions::new(t);
+            opts.manifest_path = args.manifest_path.clone();
+            opts.bench = args.bench.clone();
+            opts.filter = args.filter.clone();
+            opts.engines = engines;
+            opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
+            let run = crate::embedded::run(&opts)?;
+            (
+                Report {
+                    results: run.results,
+                },
+                run.counts,
+            )
+        }
+        None => run_host(args, &engines)?,
+    };
+    if let Some(b) = &baseline {
+        report
+            .results
+            .extend(b.compare(&counts, args.baseline_tolerance));
+    }
+    if let Some(path) = &args.save_baseline {
+        Baseline::new(counts.clone()).save(path)?;
+        eprintln!(
+            "ct-verify: saved baseline of {} checks to {}",
+            counts.len(),
+            path.display()
+        );
+    }
+    let text = report.render(args.format);
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!("{}", report.summary_line());
+        }
+        None => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+    }
+    eprintln!(
+        "ct-verify: finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(report.exit_code())
+}
+
+/// The host path: build the bench targets, run them under valgrind (and natively for dudect).
+fn run_host(args: &Args, engines: &[Engine]) -> Result<(Report, BTreeMap<String, Entry>), Fatal> {
     if engines.iter().any(|e| e.needs_valgrind()) {
         valgrind_available()?;
     }
@@ -164,7 +225,6 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             "ct-verify: note: --plot draws dudect results; add dudect to --engine to get plots"
         );
     }
-    let started = Instant::now();
     let suites = match &args.exe {
         Some(exe) => {
             if !cargo::is_suite(exe) {
@@ -207,7 +267,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         }
         run_suite(
             args,
-            &engines,
+            engines,
             suite,
             &targets,
             scratch.path(),
@@ -222,35 +282,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             None => "the suites declare no checks".into(),
         }));
     }
-    if let Some(b) = &baseline {
-        report
-            .results
-            .extend(b.compare(&counts, args.baseline_tolerance));
-    }
-    if let Some(path) = &args.save_baseline {
-        Baseline::new(counts.clone()).save(path)?;
-        eprintln!(
-            "ct-verify: saved baseline of {} checks to {}",
-            counts.len(),
-            path.display()
-        );
-    }
-    let text = report.render(args.format);
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &text)
-                .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
-            eprintln!("{}", report.summary_line());
-        }
-        None => {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-        }
-    }
-    eprintln!(
-        "ct-verify: finished in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(report.exit_code())
+    Ok((report, counts))
 }
 
 fn list_targets(suite: &SuiteExe, scratch: &Path) -> Result<Vec<String>, Fatal> {

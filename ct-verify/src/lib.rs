@@ -82,6 +82,7 @@ pub mod cli;
 #[cfg(feature = "cli")]
 pub mod declassify;
 pub mod elf;
+#[cfg(feature = "cli")]
 pub mod embedded;
 pub mod engine;
 pub mod input;

@@ -317,11 +317,7 @@ impl Suite {
                 runtime::exit_with(0)
             }
             Request::Run { index, .. } => {
-                hprintln!(
-                    "ctv: unknown check {} (the suite has {})",
-                    index,
-                    self.next
-                );
+                hprintln!("ctv: unknown check {} (the suite has {})", index, self.next);
                 runtime::exit_with(EXIT_UNKNOWN_CHECK)
             }
         }

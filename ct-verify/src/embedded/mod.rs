@@ -1,52 +1,62 @@
-//! `cargo ct-verify --target thumbv*`: the firmware suite under QEMU.
+//! `cargo ct-verify --target thumbv*`: a crate's suite as Cortex-M firmware under QEMU.
 //!
-//! The crate (for example `no_std-examples`) has a firmware binary `ct_suite` that runs one
-//! check on one secret input, taken from the semihosting command line
-//! (`ct_suite CHECK INPUTHEX [systick]`), between two marker functions `ct_marker_start` and
-//! `ct_marker_end`; `ct_suite list` prints `check NAME` lines. ct-verify builds it for the
-//! triple (`cargo build --release --target T --bin ct_suite`), runs every check on every input
-//! under `qemu-system-arm` on the triple's board, and judges:
+//! The crate declares its checks once, in a bench file (`benches/ct.rs`, `ct_verify::Suite`), as
+//! for the host. [`firmware::build`] generates a firmware crate around that file (the board's
+//! memory map and runtime from [`qemu::BOARDS`], `ct_verify` resolving to the `no_std` twin
+//! `ct-verify-firmware`) and builds it for the triple. The host lists the checks (`ctv list`),
+//! chooses the inputs (the labels of the host: `zeros`, `ones`, `fixed#I`, `random#I`, per
+//! public input) and runs every check on every input under `qemu-system-arm` on the triple's
+//! board, one run each (`ctv run INDEX PUBLIC LABEL HEX`), then judges:
 //!
 //! | engine | how | sees | cannot see |
 //! |--------|-----|------|------------|
-//! | `trace` (asked for as `taint`: valgrind does not run firmware) | a TCG plugin records every executed PC and every load/store address between the markers; the traces must be identical for every input | secret-dependent branches, loop counts and memory addresses, inside library code too; the first difference is reported with its function and `file:line` | instruction latency (QEMU models no cycles), inputs not tried |
+//! | `trace` (asked for as `taint`: valgrind does not run firmware) | a TCG plugin records every executed PC and every load/store address between the markers; the traces must be identical for every input with the same public input | secret-dependent branches, loop counts and memory addresses, inside library code too; the first difference is reported with its function and `file:line` | instruction latency (QEMU models no cycles), inputs not tried |
 //! | `count` | instructions between the markers per input, from the trace, and independently on the device: SysTick from the core clock under `-icount shift=10,align=off,sleep=off` (ticks = instructions × 1.024 µs × clock) | any change of the instruction count | same-length paths, addresses, latency |
 //! | `audit` | decodes every executed instruction | `UDIV`/`SDIV` (v7-M, v7E-M, v8-M), `UMULL`/`SMULL`/`UMLAL`/`SMLAL` (Cortex-M3, early-terminating), calls to division helpers on any core and multiply helpers on v6-M (the latter as notes) | whether the operands were secret: every executed instance is reported |
 //!
-//! Inputs: all-zero, all-ones, four seeded random inputs and one whose two 32-byte halves are
-//! equal (64 bytes each; a check reads the bytes it needs). QEMU 7.2, boards per triple in
-//! [`qemu::BOARDS`].
+//! QEMU 7.2, boards per triple in [`qemu::BOARDS`].
 
 pub mod audit;
+pub mod firmware;
 pub mod plugin;
 pub mod qemu;
 pub mod symbolize;
 pub mod trace;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use rand::{RngCore, SeedableRng};
 use serde_json::json;
 
+use crate::baseline::Entry;
 use crate::engine::{CheckResult, Engine, Verdict};
 use qemu::{Board, RunSpec};
 use symbolize::Elf32;
 use trace::Trace;
 
-/// The firmware binary that holds the checks.
-pub const SUITE_BIN: &str = "ct_suite";
+/// Name of the firmware image in the semihosting command line.
+const PROGRAM: &str = "ctv";
 
-/// The part of the command line that `--target thumbv*` uses.
+/// Longest secret input that fits the firmware's command line as hex.
+const MAX_INPUT_BYTES: usize = 1000;
+
+/// Seed of the input generator when `CT_VERIFY_SEED` is unset (the host suite's default).
+const DEFAULT_SEED: u64 = 0x5eed_c7e1;
+
+/// What `--target thumbv*` runs.
 #[derive(Clone, Debug)]
 pub struct EmbeddedOptions {
     /// Target triple (`thumbv6m-none-eabi`, ...).
     pub target: String,
-    /// The firmware crate's Cargo.toml (default: the one in the current directory).
+    /// The crate's Cargo.toml (default: the one cargo finds from the current directory).
     pub manifest_path: Option<PathBuf>,
+    /// Only this bench target.
+    pub bench: Option<String>,
     /// Only checks whose name contains this.
     pub filter: Option<String>,
     /// Engines: `Taint` runs the trace engine; `Count`, `Audit`; `Dudect` is not available.
@@ -63,6 +73,7 @@ impl EmbeddedOptions {
         EmbeddedOptions {
             target: target.to_string(),
             manifest_path: None,
+            bench: None,
             filter: None,
             engines: vec![Engine::Taint, Engine::Count, Engine::Audit],
             timeout: Duration::from_secs(120),
@@ -71,60 +82,114 @@ impl EmbeddedOptions {
     }
 }
 
+/// What a firmware run produced: the report rows, and per check the instruction counts a
+/// baseline keeps (`public|label` -> instructions between the markers).
+#[derive(Debug, Default)]
+pub struct EmbeddedRun {
+    /// One row per check and engine.
+    pub results: Vec<CheckResult>,
+    /// Counts per check, for `--baseline` and `--save-baseline`.
+    pub counts: BTreeMap<String, Entry>,
+}
+
 /// Whether `triple` is a Cortex-M target this module runs.
 pub fn is_embedded_target(triple: &str) -> bool {
     qemu::board(triple).is_some()
 }
 
-/// Runs `cargo ct-verify --target THUMB...` for the command line: the report and the exit code.
-#[cfg(feature = "cli")]
-pub fn run_from_cli(args: &crate::cli::Args) -> Result<i32, String> {
-    use crate::report::Report;
-    use std::io::Write;
-
-    let target = args.target.clone().unwrap_or_default();
-    if args.baseline.is_some() || args.save_baseline.is_some() {
-        return Err(format!(
-            "--baseline/--save-baseline are not supported with --target {target} yet"
-        ));
-    }
-    if args.exe.is_some() || args.list_declassify || args.bench.is_some() {
-        return Err(format!(
-            "--exe, --bench and --list-declassify do not apply to --target {target} (the firmware suite is the `{SUITE_BIN}` binary)"
-        ));
-    }
-    let started = std::time::Instant::now();
-    let mut opts = EmbeddedOptions::new(&target);
-    opts.manifest_path = args.manifest_path.clone();
-    opts.filter = args.filter.clone();
-    opts.engines = args.engine.0.clone();
-    opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
-    let report = Report {
-        results: run(&opts)?,
-    };
-    let text = report.render(args.format);
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            eprintln!("{}", report.summary_line());
-        }
-        None => {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-        }
-    }
-    eprintln!(
-        "ct-verify: finished in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(report.exit_code())
+/// A check as the firmware lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckSpec {
+    /// Its position in the suite (what `ctv run` takes).
+    pub index: usize,
+    /// Bytes of its secret input.
+    pub size: usize,
+    /// Fixed corner cases.
+    pub fixed: usize,
+    /// Random inputs.
+    pub random: usize,
+    /// Public inputs.
+    pub publics: usize,
+    /// The name given to `Suite::check`.
+    pub name: String,
 }
 
-/// Builds the firmware suite for `opts.target`, runs every check under QEMU and judges it.
+/// Parses one `check INDEX SIZE FIXED RANDOM PUBLICS NAME` line of `ctv list`.
+pub fn parse_check_line(line: &str) -> Option<CheckSpec> {
+    let rest = line.strip_prefix("check ")?;
+    let mut parts = rest.splitn(6, ' ');
+    let mut num = || parts.next()?.parse::<usize>().ok();
+    let (index, size, fixed, random, publics) = (num()?, num()?, num()?, num()?, num()?);
+    let name = parts.next()?.to_string();
+    (!name.is_empty()).then_some(CheckSpec {
+        index,
+        size,
+        fixed,
+        random,
+        publics,
+        name,
+    })
+}
+
+/// One secret input of one check: its public index, label and (random inputs only) bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputSpec {
+    /// Which public input.
+    pub public: usize,
+    /// `zeros`, `ones`, `fixed#I` or `random#I`: the host's labels.
+    pub label: String,
+    /// Hex of a random input's bytes; `-` for the others (the firmware builds them).
+    pub hex: String,
+}
+
+impl InputSpec {
+    /// The label in reports: `label`, or `public|label` when the check has several publics.
+    pub fn name(&self, publics: usize) -> String {
+        if publics > 1 {
+            format!("{}|{}", self.public, self.label)
+        } else {
+            self.label.clone()
+        }
+    }
+}
+
+/// The inputs of `check`: for every public input, all-zero, all-ones, the fixed corner cases and
+/// the random ones (bytes from a generator seeded by `seed` and the check's name, as the host
+/// suite seeds each check's own stream).
+pub fn inputs(check: &CheckSpec, seed: u64) -> Vec<InputSpec> {
+    let mut h = seed;
+    for b in check.name.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(h);
+    let random: Vec<String> = (0..check.random)
+        .map(|_| {
+            let mut b = vec![0u8; check.size];
+            rng.fill_bytes(&mut b);
+            b.iter().map(|x| format!("{x:02x}")).collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for public in 0..check.publics.max(1) {
+        let mut push = |label: String, hex: String| out.push(InputSpec { public, label, hex });
+        push("zeros".into(), "-".into());
+        push("ones".into(), "-".into());
+        for i in 0..check.fixed {
+            push(format!("fixed#{i}"), "-".into());
+        }
+        for (i, hex) in random.iter().enumerate() {
+            push(format!("random#{i}"), hex.clone());
+        }
+    }
+    out
+}
+
+/// Builds the crate's suites as firmware for `opts.target`, runs every check under QEMU and
+/// judges it.
 ///
 /// `Err` means the run could not happen (exit status 2): QEMU, the Rust target or a C compiler
-/// missing, the build failed, no checks.
-pub fn run(opts: &EmbeddedOptions) -> Result<Vec<CheckResult>, String> {
+/// missing, the build failed (naming the check or crate), no checks.
+pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
     let board = qemu::board(&opts.target).ok_or_else(|| {
         format!(
             "--target {}: not supported; Cortex-M targets: {}",
@@ -153,161 +218,281 @@ pub fn run(opts: &EmbeddedOptions) -> Result<Vec<CheckResult>, String> {
     let qemu_version = qemu::check_available()?;
     check_rust_target(&opts.target)?;
     eprintln!(
-        "ct-verify: building the firmware suite for {} ({}, QEMU -machine {})",
+        "ct-verify: building the suites as firmware for {} ({}, QEMU -machine {})",
         board.triple, board.core, board.machine
     );
-    let elf_path = build_firmware(opts)?;
-    let cache = elf_path
-        .parent()
-        .map_or_else(std::env::temp_dir, Path::to_path_buf)
-        .join("ct-verify");
-    let so = plugin::ensure_built(&cache)?;
-    let elf = Elf32::load(&elf_path)?;
-    let start = elf
-        .symbol_address("ct_marker_start")
-        .ok_or_else(|| format!("{}: no `ct_marker_start` function", elf_path.display()))?;
-    let end = elf
-        .symbol_address("ct_marker_end")
-        .ok_or_else(|| format!("{}: no `ct_marker_end` function", elf_path.display()))?;
-
-    let checks = list_checks(board, &elf_path, opts.timeout)?;
-    let checks: Vec<String> = checks
-        .into_iter()
-        .filter(|c| opts.filter.as_deref().is_none_or(|f| c.contains(f)))
-        .collect();
-    if checks.is_empty() {
-        return Err(match &opts.filter {
-            Some(f) => format!("no check matches --filter `{f}`"),
-            None => format!("`{SUITE_BIN}` lists no checks"),
-        });
-    }
-    let inputs = inputs();
-    eprintln!(
-        "ct-verify: {} checks x {} inputs on {} ({qemu_version})",
-        checks.len(),
-        inputs.len(),
-        board.machine
-    );
-
-    // Every (check, input, mode) run, in parallel.
-    let scratch = crate::process::ScratchDir::new("qemu")
-        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let mut jobs: Vec<Job> = Vec::new();
-    for (ci, _) in checks.iter().enumerate() {
-        for (ii, _) in inputs.iter().enumerate() {
-            if want_trace || want_count || want_audit {
-                jobs.push(Job {
-                    check: ci,
-                    input: ii,
-                    systick: false,
-                });
-            }
-            if want_count {
-                jobs.push(Job {
-                    check: ci,
-                    input: ii,
-                    systick: true,
-                });
-            }
-        }
-    }
-    let outcomes: Mutex<HashMap<(usize, usize, bool), Outcome>> = Mutex::new(HashMap::new());
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..opts.jobs.max(1) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                let check = &checks[job.check];
-                let (_, hex) = &inputs[job.input];
-                let out_file = scratch.path().join(format!("t{i}.bin"));
-                let mut args = vec![SUITE_BIN.to_string(), check.clone(), hex.clone()];
-                if job.systick {
-                    args.push("systick".into());
-                }
-                let spec = RunSpec {
-                    board,
-                    elf: &elf_path,
-                    args,
-                    plugin: (!job.systick).then(|| plugin::argument(&so, start, end, &out_file)),
-                    icount: job.systick,
-                    timeout: opts.timeout,
-                };
-                let outcome = run_one(&spec, check, job.systick, &out_file, board);
-                let _ = std::fs::remove_file(&out_file);
-                if let Ok(mut m) = outcomes.lock() {
-                    m.insert((job.check, job.input, job.systick), outcome);
-                }
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if n % 100 == 0 || n == jobs.len() {
-                    eprintln!("ct-verify: {n}/{} QEMU runs", jobs.len());
-                }
-            });
-        }
-    });
-    let outcomes = outcomes
-        .into_inner()
-        .map_err(|_| "a QEMU worker panicked")?;
-
-    let mut results = Vec::new();
-    for (ci, check) in checks.iter().enumerate() {
-        let get = |ii: usize, systick: bool| outcomes.get(&(ci, ii, systick));
-        // Traces for every input, or the first error.
-        let mut traces: Vec<(&str, &Trace)> = Vec::new();
-        let mut failure: Option<String> = None;
-        for (ii, (name, _)) in inputs.iter().enumerate() {
-            match get(ii, false) {
-                Some(Outcome::Trace(t)) => traces.push((name.as_str(), t)),
-                Some(Outcome::Failed(e)) => {
-                    failure.get_or_insert_with(|| format!("input {name}: {e}"));
-                }
-                _ => {
-                    failure.get_or_insert_with(|| format!("input {name}: no result"));
-                }
-            }
-        }
-        if let Some(e) = failure {
-            for (want, engine) in [
-                (want_trace, "trace"),
-                (want_count, "count"),
-                (want_audit, "audit"),
-            ] {
-                if want {
-                    results.push(CheckResult::error(check, engine, e.clone()));
-                }
-            }
+    let suites = firmware::build(opts.manifest_path.as_deref(), opts.bench.as_deref(), &board)?;
+    let seed = std::env::var(crate::protocol::SEED)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_SEED);
+    let mut out = EmbeddedRun::default();
+    let mut any = false;
+    for suite in &suites {
+        let cache = suite
+            .elf
+            .parent()
+            .map_or_else(std::env::temp_dir, Path::to_path_buf)
+            .join("ct-verify");
+        let so = plugin::ensure_built(&cache)?;
+        let elf = Elf32::load(&suite.elf)?;
+        let marker = |name: &str| {
+            elf.symbol_address(name)
+                .ok_or_else(|| format!("{}: no `{name}` function", suite.elf.display()))
+        };
+        let (start, end) = (marker("ct_marker_start")?, marker("ct_marker_end")?);
+        let checks: Vec<CheckSpec> = list_checks(board, &suite.elf, opts.timeout)?
+            .into_iter()
+            .filter(|c| opts.filter.as_deref().is_none_or(|f| c.name.contains(f)))
+            .collect();
+        if checks.is_empty() {
             continue;
         }
-        if want_trace {
-            results.push(judge_trace(check, &elf, &traces));
+        any = true;
+        if let Some(c) = checks.iter().find(|c| c.size > MAX_INPUT_BYTES) {
+            return Err(format!(
+                "check `{}`: its secret input has {} bytes; on Cortex-M at most {MAX_INPUT_BYTES} (it travels on the semihosting command line)",
+                c.name, c.size
+            ));
         }
-        if want_count {
-            let ticks: Vec<(&str, Result<u64, String>)> = inputs
-                .iter()
-                .enumerate()
-                .map(|(ii, (name, _))| {
-                    let r = match get(ii, true) {
-                        Some(Outcome::Ticks(t)) => Ok(*t),
-                        Some(Outcome::Failed(e)) => Err(e.clone()),
-                        _ => Err("no result".to_string()),
-                    };
-                    (name.as_str(), r)
-                })
-                .collect();
-            results.push(judge_count(check, board, &traces, &ticks));
-        }
-        if want_audit {
-            results.push(judge_audit(check, &elf, board, &traces));
+        let per_check: Vec<Vec<InputSpec>> = checks.iter().map(|c| inputs(c, seed)).collect();
+        let total: usize = per_check.iter().map(Vec::len).sum();
+        eprintln!(
+            "ct-verify: {}: {} checks, {total} inputs on {} ({qemu_version})",
+            suite.bench,
+            checks.len(),
+            board.machine
+        );
+        let ctx = SuiteRun {
+            board,
+            elf_path: &suite.elf,
+            so: &so,
+            markers: (start, end),
+            timeout: opts.timeout,
+            jobs: opts.jobs,
+        };
+        let outcomes = ctx.execute(&checks, &per_check, want_count)?;
+        for (ci, check) in checks.iter().enumerate() {
+            let judged = judge_check(
+                check,
+                &per_check[ci],
+                &outcomes,
+                ci,
+                &elf,
+                board,
+                (want_trace, want_count, want_audit),
+            );
+            if let Some(entry) = judged.entry {
+                out.counts.insert(check.name.clone(), entry);
+            }
+            out.results.extend(judged.results);
         }
     }
-    Ok(results)
+    if !any {
+        return Err(match &opts.filter {
+            Some(f) => format!("no check matches --filter `{f}`"),
+            None => "the suites declare no checks".into(),
+        });
+    }
+    Ok(out)
 }
 
-struct Job {
-    check: usize,
-    input: usize,
-    systick: bool,
+/// One suite's firmware and how to run it.
+struct SuiteRun<'a> {
+    board: Board,
+    elf_path: &'a Path,
+    so: &'a Path,
+    markers: (u32, u32),
+    timeout: Duration,
+    jobs: usize,
+}
+
+/// (check, input, systick) -> what that QEMU run gave.
+type Outcomes = HashMap<(usize, usize, bool), Outcome>;
+
+impl SuiteRun<'_> {
+    /// Every (check, input) run under the trace plugin and, for `count`, again with SysTick
+    /// under `-icount`; `jobs` QEMU processes at a time.
+    fn execute(
+        &self,
+        checks: &[CheckSpec],
+        per_check: &[Vec<InputSpec>],
+        systick: bool,
+    ) -> Result<Outcomes, String> {
+        let mut jobs: Vec<(usize, usize, bool)> = Vec::new();
+        for (ci, inputs) in per_check.iter().enumerate() {
+            for ii in 0..inputs.len() {
+                jobs.push((ci, ii, false));
+                if systick {
+                    jobs.push((ci, ii, true));
+                }
+            }
+        }
+        let scratch = crate::process::ScratchDir::new("qemu")
+            .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        let outcomes: Mutex<Outcomes> = Mutex::new(HashMap::new());
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..self.jobs.max(1) {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(ci, ii, tick)) = jobs.get(i) else {
+                        break;
+                    };
+                    let check = &checks[ci];
+                    let input = &per_check[ci][ii];
+                    let out_file = scratch.path().join(format!("t{i}.bin"));
+                    let mut args = vec![
+                        PROGRAM.to_string(),
+                        "run".into(),
+                        check.index.to_string(),
+                        input.public.to_string(),
+                        input.label.clone(),
+                        input.hex.clone(),
+                    ];
+                    if tick {
+                        args.push("systick".into());
+                    }
+                    let spec = RunSpec {
+                        board: self.board,
+                        elf: self.elf_path,
+                        args,
+                        plugin: (!tick).then(|| {
+                            plugin::argument(self.so, self.markers.0, self.markers.1, &out_file)
+                        }),
+                        icount: tick,
+                        timeout: self.timeout,
+                    };
+                    let outcome = run_one(&spec, check.index, tick, &out_file, self.board);
+                    let _ = std::fs::remove_file(&out_file);
+                    if let Ok(mut m) = outcomes.lock() {
+                        m.insert((ci, ii, tick), outcome);
+                    }
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n % 100 == 0 || n == jobs.len() {
+                        eprintln!("ct-verify: {n}/{} QEMU runs", jobs.len());
+                    }
+                });
+            }
+        });
+        outcomes
+            .into_inner()
+            .map_err(|_| "a QEMU worker panicked".to_string())
+    }
+}
+
+/// A check's rows, and its baseline entry when the traces were complete.
+struct Judged {
+    results: Vec<CheckResult>,
+    entry: Option<Entry>,
+}
+
+/// Judges one check from its runs: trace, count and audit (as wanted), per public input.
+fn judge_check(
+    check: &CheckSpec,
+    inputs: &[InputSpec],
+    outcomes: &Outcomes,
+    ci: usize,
+    elf: &Elf32,
+    board: Board,
+    (want_trace, want_count, want_audit): (bool, bool, bool),
+) -> Judged {
+    let name = check.name.as_str();
+    let labels: Vec<String> = inputs.iter().map(|i| i.name(check.publics)).collect();
+    let mut traces: Vec<(usize, &str, &Trace)> = Vec::new();
+    let mut failure: Option<String> = None;
+    for (ii, input) in inputs.iter().enumerate() {
+        match outcomes.get(&(ci, ii, false)) {
+            Some(Outcome::Trace(t)) => traces.push((input.public, labels[ii].as_str(), t)),
+            Some(Outcome::Failed(e)) => {
+                failure.get_or_insert_with(|| format!("input {}: {e}", labels[ii]));
+            }
+            _ => {
+                failure.get_or_insert_with(|| format!("input {}: no result", labels[ii]));
+            }
+        }
+    }
+    let mut results = Vec::new();
+    if let Some(e) = failure {
+        for (want, engine) in [
+            (want_trace, "trace"),
+            (want_count, "count"),
+            (want_audit, "audit"),
+        ] {
+            if want {
+                results.push(CheckResult::error(name, engine, e.clone()));
+            }
+        }
+        return Judged {
+            results,
+            entry: None,
+        };
+    }
+    // Traces are compared among inputs with the same public input only.
+    let groups: Vec<Vec<(&str, &Trace)>> = (0..check.publics.max(1))
+        .map(|p| {
+            traces
+                .iter()
+                .filter(|t| t.0 == p)
+                .map(|t| (t.1, t.2))
+                .collect()
+        })
+        .collect();
+    let first_leak_or_last = |judged: Vec<CheckResult>| {
+        let leak = judged
+            .iter()
+            .position(|r| r.verdict != Verdict::ConstantTime);
+        let i = leak.unwrap_or(judged.len().saturating_sub(1));
+        judged.into_iter().nth(i)
+    };
+    if want_trace {
+        let judged = groups.iter().map(|g| judge_trace(name, elf, g)).collect();
+        results.extend(first_leak_or_last(judged));
+    }
+    let mut count_ct = false;
+    if want_count {
+        let judged: Vec<CheckResult> = (0..groups.len())
+            .map(|p| {
+                let ticks: Vec<(&str, Result<u64, String>)> = inputs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| i.public == p)
+                    .map(|(ii, _)| {
+                        let r = match outcomes.get(&(ci, ii, true)) {
+                            Some(Outcome::Ticks(t)) => Ok(*t),
+                            Some(Outcome::Failed(e)) => Err(e.clone()),
+                            _ => Err("no result".to_string()),
+                        };
+                        (labels[ii].as_str(), r)
+                    })
+                    .collect();
+                judge_count(name, board, &groups[p], &ticks)
+            })
+            .collect();
+        if let Some(r) = first_leak_or_last(judged) {
+            count_ct = r.verdict == Verdict::ConstantTime;
+            results.push(r);
+        }
+    }
+    if want_audit {
+        let all: Vec<(&str, &Trace)> = traces.iter().map(|t| (t.1, t.2)).collect();
+        results.push(judge_audit(name, elf, board, &all));
+    }
+    let ir: BTreeMap<String, u64> = traces
+        .iter()
+        .zip(inputs)
+        .map(|((_, _, t), i)| (format!("{}|{}", i.public, i.label), t.instructions()))
+        .collect();
+    let entry = Entry {
+        constant_time: count_ct,
+        ir_max: ir.values().copied().max().unwrap_or(0),
+        ir,
+    };
+    Judged {
+        results,
+        entry: Some(entry),
+    }
 }
 
 enum Outcome {
@@ -318,7 +503,7 @@ enum Outcome {
 
 fn run_one(
     spec: &RunSpec<'_>,
-    check: &str,
+    index: usize,
     systick: bool,
     out_file: &Path,
     board: Board,
@@ -327,7 +512,7 @@ fn run_one(
         Ok(o) => o,
         Err(e) => return Outcome::Failed(e),
     };
-    let ran = format!("ct_suite: ran {check}");
+    let ran = format!("ctv: ran {index}");
     if out.status != Some(0) || !out.stdout.lines().any(|l| l.trim() == ran) {
         return Outcome::Failed(out.failure());
     }
@@ -352,37 +537,6 @@ fn run_one(
     }
 }
 
-/// The secret inputs: name and 64 bytes of hex.
-pub fn inputs() -> Vec<(String, String)> {
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let mut state: u64 = 0x6374_7665_7269_6679; // fixed seed: runs are reproducible
-    let mut random = || {
-        let mut b = [0u8; 64];
-        for chunk in b.chunks_mut(8) {
-            // splitmix64
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            chunk.copy_from_slice(&z.to_le_bytes());
-        }
-        b
-    };
-    let mut v = vec![
-        ("all-zero".to_string(), hex(&[0u8; 64])),
-        ("all-ones".to_string(), hex(&[0xffu8; 64])),
-    ];
-    for i in 1..=4 {
-        v.push((format!("random-{i}"), hex(&random())));
-    }
-    let mut equal = random();
-    let (a, b) = equal.split_at_mut(32);
-    b.copy_from_slice(a);
-    v.push(("equal-halves".to_string(), hex(&equal)));
-    v
-}
-
 fn check_rust_target(triple: &str) -> Result<(), String> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
     let out = Command::new(&rustc)
@@ -405,71 +559,27 @@ fn check_rust_target(triple: &str) -> Result<(), String> {
     }
 }
 
-/// `cargo build --release --target T --bin ct_suite`; returns the ELF.
-fn build_firmware(opts: &EmbeddedOptions) -> Result<PathBuf, String> {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
-    cmd.args([
-        "build",
-        "--release",
-        "--target",
-        &opts.target,
-        "--bin",
-        SUITE_BIN,
-        "--message-format=json-render-diagnostics",
-    ]);
-    if let Some(m) = &opts.manifest_path {
-        cmd.arg("--manifest-path").arg(m);
-    }
-    let out = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        if stderr.contains("no bin target named") {
-            return Err(format!(
-                "the crate has no `{SUITE_BIN}` binary: add src/bin/{SUITE_BIN}.rs (see no_std-examples) to check firmware"
-            ));
-        }
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(format!(
-            "building the firmware suite for {} failed:\n{}",
-            opts.target,
-            tail.join("\n")
-        ));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["reason"] == "compiler-artifact" && v["target"]["name"] == SUITE_BIN)
-        .find_map(|v| v["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| format!("cargo built no `{SUITE_BIN}` executable"))
-}
-
-fn list_checks(board: Board, elf: &Path, timeout: Duration) -> Result<Vec<String>, String> {
+/// `ctv list` on the firmware: its checks, in suite order.
+fn list_checks(board: Board, elf: &Path, timeout: Duration) -> Result<Vec<CheckSpec>, String> {
     let out = qemu::run(&RunSpec {
         board,
         elf,
-        args: vec![SUITE_BIN.into(), "list".into()],
+        args: vec![PROGRAM.into(), "list".into()],
         plugin: None,
         icount: false,
         timeout,
     })?;
-    let names: Vec<String> = out
-        .stdout
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("check "))
-        .map(str::to_string)
-        .collect();
-    if out.status != Some(0) {
+    if out.status != Some(0) || !out.stdout.lines().any(|l| l.trim() == "ctv: end") {
         return Err(format!(
-            "cannot list the checks of `{SUITE_BIN}`: {}",
+            "cannot list the checks of the firmware suite: {}",
             out.failure()
         ));
     }
-    Ok(names)
+    Ok(out
+        .stdout
+        .lines()
+        .filter_map(|l| parse_check_line(l.trim_end()))
+        .collect())
 }
 
 fn judge_trace(check: &str, elf: &Elf32, traces: &[(&str, &Trace)]) -> CheckResult {

@@ -18,6 +18,27 @@ pub struct Board {
     pub systick_hz: u64,
     /// Which variable-latency instructions the audit looks for.
     pub arch: Arch,
+    /// Code memory: origin and length in bytes (the generated firmware's `memory.x`).
+    pub flash: (u32, u32),
+    /// Data memory: origin and length in bytes.
+    pub ram: (u32, u32),
+}
+
+impl Board {
+    /// The `memory.x` that cortex-m-rt's `link.x` includes, for this board.
+    pub fn memory_x(&self) -> String {
+        format!(
+            "/* {} ({}): QEMU `-machine {}`. Written by ct-verify from its board table. */\n\
+             MEMORY\n{{\n  FLASH : ORIGIN = {:#010x}, LENGTH = {}K\n  RAM   : ORIGIN = {:#010x}, LENGTH = {}K\n}}\n",
+            self.triple,
+            self.core,
+            self.machine,
+            self.flash.0,
+            self.flash.1 / 1024,
+            self.ram.0,
+            self.ram.1 / 1024
+        )
+    }
 }
 
 /// Architecture profile, for the audit.
@@ -33,8 +54,11 @@ pub enum Arch {
     V8MMain,
 }
 
-/// The supported triples: the boards, memory maps and clocks are documented under "Boards" in
-/// `no_std-examples/README.md`; keep in sync with no_std-examples' `build.rs`.
+/// The supported triples: ct-verify's one board table (QEMU board, core, SysTick clock, audit
+/// profile, memory map), also shown in `ct-verify/README.md` ("Boards"). The memory maps are
+/// QEMU 7.2's: micro:bit (nRF51822) 256K flash at 0 and 16K RAM at 0x2000_0000; MPS2 AN385 256K
+/// at 0 and 64K at 0x2000_0000; AN386 4M at 0 and 4M at 0x2000_0000; AN505 (Cortex-M33) code in
+/// the SSRAM1 secure alias at 0x1000_0000 (flash at 0 locks up there) and RAM at 0x3800_0000.
 pub const BOARDS: &[Board] = &[
     Board {
         triple: "thumbv6m-none-eabi",
@@ -42,6 +66,8 @@ pub const BOARDS: &[Board] = &[
         core: "Cortex-M0",
         systick_hz: 16_000_000,
         arch: Arch::V6M,
+        flash: (0x0000_0000, 256 * 1024),
+        ram: (0x2000_0000, 16 * 1024),
     },
     Board {
         triple: "thumbv7m-none-eabi",
@@ -49,6 +75,8 @@ pub const BOARDS: &[Board] = &[
         core: "Cortex-M3",
         systick_hz: 25_000_000,
         arch: Arch::V7M,
+        flash: (0x0000_0000, 256 * 1024),
+        ram: (0x2000_0000, 64 * 1024),
     },
     Board {
         triple: "thumbv7em-none-eabihf",
@@ -56,6 +84,8 @@ pub const BOARDS: &[Board] = &[
         core: "Cortex-M4F",
         systick_hz: 25_000_000,
         arch: Arch::V7EM,
+        flash: (0x0000_0000, 4096 * 1024),
+        ram: (0x2000_0000, 4096 * 1024),
     },
     Board {
         triple: "thumbv7em-none-eabi",
@@ -63,6 +93,8 @@ pub const BOARDS: &[Board] = &[
         core: "Cortex-M4",
         systick_hz: 25_000_000,
         arch: Arch::V7EM,
+        flash: (0x0000_0000, 4096 * 1024),
+        ram: (0x2000_0000, 4096 * 1024),
     },
     Board {
         triple: "thumbv8m.main-none-eabihf",
@@ -70,6 +102,8 @@ pub const BOARDS: &[Board] = &[
         core: "Cortex-M33",
         systick_hz: 20_000_000,
         arch: Arch::V8MMain,
+        flash: (0x1000_0000, 4096 * 1024),
+        ram: (0x3800_0000, 2048 * 1024),
     },
     Board {
         triple: "thumbv8m.main-none-eabi",
@@ -77,6 +111,8 @@ pub const BOARDS: &[Board] = &[
         core: "Cortex-M33",
         systick_hz: 20_000_000,
         arch: Arch::V8MMain,
+        flash: (0x1000_0000, 4096 * 1024),
+        ram: (0x3800_0000, 2048 * 1024),
     },
 ];
 
