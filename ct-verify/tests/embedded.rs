@@ -105,7 +105,7 @@ fn whole_suite(target: &str) {
     assert!(
         ev["after"]["location"]
             .as_str()
-            .is_some_and(|l| l.contains("ct_suite.rs")),
+            .is_some_and(|l| l.contains("benches/ct.rs")),
         "{target}: {ev}"
     );
 }

@@ -4,6 +4,7 @@
 use cortex_m_semihosting::{hprintln, nr};
 
 /// Exit status: a panic (in a check or in the suite).
+#[cfg_attr(not(feature = "panic-handler"), allow(dead_code))]
 pub(crate) const EXIT_PANIC: u32 = 101;
 /// Exit status: the command line names no check of the suite.
 pub(crate) const EXIT_UNKNOWN_CHECK: u32 = 3;

@@ -1,61 +1,23 @@
-//! The firmware side of `cargo ct-verify --target thumbv*`: one image holding every check.
+//! no_std-examples' constant-time checks, declared once for `cargo ct-verify --target thumbv*`
+//! (`../scripts/ct-verify --target thumbv7m-none-eabi` from this directory): ct-verify builds
+//! this file as firmware (it `include!`s it with `ct_verify` naming its `no_std` twin) and runs
+//! every check on every secret input under QEMU. This crate is firmware only, so the file is
+//! not built for the host.
 //!
-//! The host (ct-verify) runs this image under QEMU once per check and secret input, with the
-//! semihosting command line `ct_suite CHECK INPUTHEX [systick]`:
-//!
-//! 1. the input (up to 64 bytes, hex) is parsed into a fixed buffer;
-//! 2. [`ct_marker_start`] is called, the check runs once on the input (through
-//!    `core::hint::black_box`), and [`ct_marker_end`] is called;
-//! 3. the image exits 0 (semihosting `SYS_EXIT`).
-//!
-//! ct-verify's QEMU plugin records every executed PC and every memory-access address between
-//! the two markers' entry points; those traces must be identical for every secret input. With
-//! `systick` as a fourth argument the image also runs SysTick from the core clock around the
-//! call and prints `ticks N`: under `qemu-system-arm -icount shift=10,...` that is an exact,
-//! on-device instruction count.
-//!
-//! `ct_suite list` prints the check names, one per line (`check NAME`). An unknown check
-//! prints `ct_suite: unknown check NAME` and exits with status 3; a malformed command line exits 4.
-//!
-//! Checks named `leak_*` are deliberately leaky controls: an early-exit compare, a
-//! secret-indexed table, a hardware divide by a secret. Every other check is a secret-core
-//! primitive (or the ChaCha20 block) and must be constant-time.
-#![no_std]
-#![no_main]
+//! Every check gets a 64-byte secret input and reads the bytes it needs. Checks named `leak_*`
+//! are deliberately leaky controls: an early-exit compare, a secret-indexed table, a hardware
+//! divide by a secret. Every other check is a secret-core primitive (or the ChaCha20 block)
+//! and must be constant-time.
 
 use core::hint::black_box;
 
-use cortex_m_rt::entry;
-use cortex_m_semihosting::{hprintln, nr};
 use secret_core::{ct_lookup, CtSelect, Secret, SecretBool};
 use secret_firmware::chacha20;
 
-/// Bytes of secret input every check gets (the host passes 64 bytes of hex).
+/// Bytes of secret input every check gets.
 const INPUT_LEN: usize = 64;
 
 type Input = [u8; INPUT_LEN];
-
-/// Written by the markers, so that their bodies differ (identical bodies would be merged).
-static mut MARK: u32 = 0;
-
-/// The trace starts at this function's first instruction.
-#[no_mangle]
-#[inline(never)]
-pub extern "C" fn ct_marker_start() {
-    // SAFETY: single-threaded firmware; a plain volatile store to a static.
-    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(MARK), 0x5354_4152) }
-}
-
-/// The trace ends at this function's first instruction.
-#[no_mangle]
-#[inline(never)]
-pub extern "C" fn ct_marker_end() {
-    // SAFETY: as in `ct_marker_start`; a different constant keeps the bodies distinct.
-    unsafe {
-        let v = core::ptr::read_volatile(core::ptr::addr_of!(MARK));
-        core::ptr::write_volatile(core::ptr::addr_of_mut!(MARK), v ^ 0x454e_4400)
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading the input.
@@ -407,110 +369,10 @@ const CHECKS: &[(&str, Check)] = &[
     ("chacha20_block", chacha20_block),
 ];
 
-/// Exit status for an unknown check name.
-const EXIT_UNKNOWN_CHECK: u32 = 3;
-/// Exit status for a malformed command line.
-const EXIT_USAGE: u32 = 4;
-
-/// Semihosting `SYS_EXIT_EXTENDED`: QEMU exits with `code`.
-fn exit_with(code: u32) -> ! {
-    const ADP_STOPPED_APPLICATION_EXIT: u32 = 0x20026;
-    const SYS_EXIT_EXTENDED: usize = 0x20;
-    let block = [ADP_STOPPED_APPLICATION_EXIT, code];
-    // SAFETY: the parameter block is valid for the call.
-    unsafe { cortex_m_semihosting::syscall(SYS_EXIT_EXTENDED, &block) };
-    secret_firmware::exit(code == 0)
-}
-
-/// Reads the semihosting command line into `buf`; returns its length.
-fn command_line(buf: &mut [u8]) -> Option<usize> {
-    let mut block = [buf.as_mut_ptr() as usize, buf.len()];
-    // SAFETY: `block` holds a valid buffer pointer and length; the host writes at most that.
-    let r = unsafe { cortex_m_semihosting::syscall1(nr::GET_CMDLINE, block.as_mut_ptr() as usize) };
-    (r == 0).then_some(block[1])
-}
-
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+fn main() {
+    let mut suite = ct_verify::Suite::new();
+    for &(name, f) in CHECKS {
+        suite = suite.check(name, move |s: &Input| f(s));
     }
-}
-
-fn parse_hex(hex: &[u8], out: &mut Input) -> Option<()> {
-    if hex.len() % 2 != 0 || hex.len() > 2 * INPUT_LEN {
-        return None;
-    }
-    for (i, pair) in hex.chunks(2).enumerate() {
-        out[i] = hex_digit(pair[0])? << 4 | hex_digit(pair[1])?;
-    }
-    Some(())
-}
-
-/// SysTick from the core clock, counting down from its 24-bit maximum.
-fn systick_start() -> cortex_m::peripheral::SYST {
-    use cortex_m::peripheral::syst::SystClkSource;
-    let mut syst = cortex_m::Peripherals::take()
-        .map(|p| p.SYST)
-        .unwrap_or_else(|| exit_with(EXIT_USAGE));
-    syst.set_clock_source(SystClkSource::Core);
-    syst.set_reload(0x00FF_FFFF);
-    syst.clear_current();
-    syst.enable_counter();
-    syst
-}
-
-#[entry]
-fn main() -> ! {
-    let mut buf = [0u8; 256];
-    let Some(len) = command_line(&mut buf) else {
-        hprintln!("ct_suite: no semihosting command line");
-        exit_with(EXIT_USAGE)
-    };
-    let mut words = buf[..len].split(|&c| c == b' ').filter(|w| !w.is_empty());
-    // The first word is the program name.
-    let _ = words.next();
-    let Some(check) = words.next() else {
-        hprintln!("usage: ct_suite list | ct_suite CHECK INPUTHEX [systick]");
-        exit_with(EXIT_USAGE)
-    };
-    if check == b"list" {
-        for (name, _) in CHECKS {
-            hprintln!("check {}", name);
-        }
-        exit_with(0)
-    }
-    let Some(&(name, f)) = CHECKS.iter().find(|(n, _)| n.as_bytes() == check) else {
-        hprintln!(
-            "ct_suite: unknown check {}",
-            core::str::from_utf8(check).unwrap_or("?")
-        );
-        exit_with(EXIT_UNKNOWN_CHECK)
-    };
-    let mut input: Input = [0; INPUT_LEN];
-    if parse_hex(words.next().unwrap_or(b""), &mut input).is_none() {
-        hprintln!(
-            "ct_suite: the input must be at most {} bytes of hex",
-            INPUT_LEN
-        );
-        exit_with(EXIT_USAGE)
-    }
-    let systick = words.next() == Some(b"systick".as_slice());
-    let syst = systick.then(systick_start);
-    let before = cortex_m::peripheral::SYST::get_current();
-
-    let f: Check = black_box(f);
-    ct_marker_start();
-    f(black_box(&input));
-    ct_marker_end();
-
-    let after = cortex_m::peripheral::SYST::get_current();
-    if let Some(mut syst) = syst {
-        syst.disable_counter();
-        hprintln!("ticks {}", before.wrapping_sub(after) & 0x00FF_FFFF);
-    }
-    hprintln!("ct_suite: ran {}", name);
-    exit_with(0)
+    suite.run();
 }
