@@ -1,0 +1,250 @@
+//! `cargo ct-verify` on a crate written as a new user would (`tests/ct-user-crate`: a no_std
+//! library, `benches/ct.rs` and nothing else), on the host and on four Cortex-M cores: the same
+//! checks, the same verdicts, the same JSON shape, exit status 1. Also the errors for a check
+//! that needs std and for a library that does not build for the triple.
+//!
+//! Needs valgrind, `qemu-system-arm`, a C compiler and the rustup targets; a missing one fails
+//! the test (CI installs them), it is never skipped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+/// One run at a time: they share the crate's target directory and both cores.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn user_crate() -> PathBuf {
+    repo().join("tests/ct-user-crate")
+}
+
+/// Runs `cargo ct-verify ARGS --format json` in `dir`: (exit status, report, stderr).
+fn ct_verify(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ct-verify"))
+        .current_dir(dir)
+        .arg("ct-verify")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run cargo-ct-verify");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+/// (check, engine, verdict) rows, after checking every row's shape.
+fn parse_rows(report: &Value) -> Vec<(String, String, String)> {
+    assert_eq!(report["tool"], "ct-verify", "{report}");
+    assert!(report["version"].is_string());
+    let results = report["results"].as_array().expect("results");
+    results
+        .iter()
+        .map(|r| {
+            let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["engine", "evidence", "target", "verdict"], "{r}");
+            (
+                r["target"].as_str().unwrap().to_string(),
+                r["engine"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn verdict(rows: &[(String, String, String)], check: &str, engine: &str) -> String {
+    rows.iter()
+        .find(|r| r.0 == check && r.1 == engine)
+        .map(|r| r.2.clone())
+        .unwrap_or_else(|| panic!("no {engine} row for {check}: {rows:?}"))
+}
+
+/// The ground truth: the constant-time compare passes every engine; the early exit is caught
+/// by the control-flow engine (`taint` on the host, `trace` on Cortex-M) and by `count`; the
+/// S-box by the address engine only (its instruction count is fixed).
+fn assert_ground_truth(rows: &[(String, String, String)], flow: &str, what: &str) {
+    for (check, engine, v) in rows.iter().filter(|r| r.0 == "tag_eq") {
+        assert_eq!(v, "constant-time", "{what}: {check} {engine}");
+    }
+    assert_eq!(verdict(rows, "tag_eq_early_exit", flow), "leak", "{what}");
+    assert_eq!(
+        verdict(rows, "tag_eq_early_exit", "count"),
+        "leak",
+        "{what}"
+    );
+    assert_eq!(verdict(rows, "sbox_lookup", flow), "leak", "{what}");
+    assert_eq!(
+        verdict(rows, "sbox_lookup", "count"),
+        "constant-time",
+        "{what}"
+    );
+    let checks: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(checks.len(), 9, "{what}: {rows:?}");
+}
+
+#[test]
+fn host() {
+    let (code, report, stderr) = ct_verify(&user_crate(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_ground_truth(&parse_rows(&report), "taint", "host");
+}
+
+fn cortex_m(target: &str) {
+    let (code, report, stderr) = ct_verify(&user_crate(), &["--target", target]);
+    assert_eq!(code, 1, "{target}: {stderr}");
+    let rows = parse_rows(&report);
+    assert_ground_truth(&rows, "trace", target);
+    // The leak is located in the user's own source file.
+    let trace = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == "tag_eq_early_exit" && r["engine"] == "trace")
+        .unwrap();
+    assert!(
+        trace["evidence"]
+            .to_string()
+            .contains("ct-user-crate/src/lib.rs"),
+        "{target}: {trace}"
+    );
+}
+
+#[test]
+fn thumbv6m() {
+    cortex_m("thumbv6m-none-eabi");
+}
+
+#[test]
+fn thumbv7m() {
+    cortex_m("thumbv7m-none-eabi");
+}
+
+#[test]
+fn thumbv7em() {
+    cortex_m("thumbv7em-none-eabihf");
+}
+
+#[test]
+fn thumbv8m_main() {
+    cortex_m("thumbv8m.main-none-eabihf");
+}
+
+/// `--filter` and a baseline saved and compared on the device, as on the host.
+#[test]
+fn filter_and_baseline_on_cortex_m() {
+    let dir = std::env::temp_dir().join(format!("ctv-user-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let baseline = dir.join("m4.json");
+    let b = baseline.to_str().unwrap();
+    let target = "thumbv7em-none-eabihf";
+    let (code, report, stderr) = ct_verify(
+        &user_crate(),
+        &[
+            "--target",
+            target,
+            "--filter",
+            "tag_eq",
+            "--save-baseline",
+            b,
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let rows = parse_rows(&report);
+    assert!(rows.iter().all(|r| r.0.starts_with("tag_eq")), "{rows:?}");
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(saved["targets"]["tag_eq"]["constant_time"], true, "{saved}");
+    assert_eq!(
+        saved["targets"]["tag_eq_early_exit"]["constant_time"], false,
+        "{saved}"
+    );
+    let (code, report, stderr) = ct_verify(
+        &user_crate(),
+        &["--target", target, "--filter", "tag_eq", "--baseline", b],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let rows = parse_rows(&report);
+    for check in ["tag_eq", "tag_eq_early_exit"] {
+        assert_eq!(
+            verdict(&rows, check, "baseline"),
+            "constant-time",
+            "{rows:?}"
+        );
+    }
+    // A baseline whose constant-time check had other counts is a regression (exit 1 with only
+    // the constant-time check run).
+    let mut edited = saved.clone();
+    edited["targets"]["tag_eq"]["ir"]["0|zeros"] = Value::from(1);
+    std::fs::write(&baseline, edited.to_string()).unwrap();
+    let (code, report, stderr) = ct_verify(
+        &user_crate(),
+        &["--target", target, "--filter", "tag_eq", "--baseline", b],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(verdict(&parse_rows(&report), "tag_eq", "baseline"), "leak");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A scratch crate beside the user crate: `lib` and `bench` sources, path dependencies as a
+/// user would write them.
+fn scratch_crate(name: &str, lib: &str, bench: &str) -> PathBuf {
+    let dir = repo().join("target").join("ct-user-scratch").join(name);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("benches")).unwrap();
+    let root = std::fs::canonicalize(repo()).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
+             [dependencies]\nsecret-core = {{ path = \"{r}/secret-core\", default-features = false }}\n\n\
+             [dev-dependencies]\nct-verify = {{ path = \"{r}/ct-verify\", default-features = false }}\n\n\
+             [[bench]]\nname = \"ct\"\nharness = false\n",
+            r = root.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
+    std::fs::write(dir.join("benches/ct.rs"), bench).unwrap();
+    let lock = user_crate().join("Cargo.lock");
+    let _ = std::fs::copy(lock, dir.join("Cargo.lock"));
+    dir
+}
+
+#[test]
+fn a_check_that_needs_std_is_named() {
+    let dir = scratch_crate(
+        "needs-std",
+        "#![no_std]\npub fn xor(a: &[u8; 4]) -> u8 { a.iter().fold(0, |x, y| x ^ y) }\n",
+        "fn main() {\n    ct_verify::Suite::new()\n        .check(\"fine\", |s: &[u8; 4]| needs_std::xor(s))\n        .check(\"boxed\", |s: &[u8; 4]| {\n            std::boxed::Box::new(*s)\n        })\n        .run();\n}\n",
+    );
+    let (code, _, stderr) = ct_verify(&dir, &["--target", "thumbv7m-none-eabi"]);
+    assert_eq!(code, 2, "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("check `boxed`") && errors[0].contains("benches/ct.rs:5"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_library_that_does_not_build_for_the_target_is_named() {
+    let dir = scratch_crate(
+        "std-lib",
+        "pub fn name() -> String { String::from(\"x\") }\n",
+        "fn main() {\n    ct_verify::Suite::new()\n        .check(\"len\", |_: &u8| std_lib::name().len())\n        .run();\n}\n",
+    );
+    let (code, _, stderr) = ct_verify(&dir, &["--target", "thumbv7em-none-eabihf"]);
+    assert_eq!(code, 2, "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("crate `std-lib` does not build for thumbv7em-none-eabihf"),
+        "{stderr}"
+    );
+}
