@@ -75,6 +75,7 @@
 
 #[cfg(feature = "cli")]
 pub mod baseline;
+mod call;
 #[cfg(feature = "cli")]
 pub mod cargo;
 #[cfg(feature = "cli")]

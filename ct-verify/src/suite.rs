@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use rand::{RngCore, SeedableRng};
 use secret_core::taint;
 
+use crate::call::ct_verify_target_call;
 use crate::engine::dudect;
 use crate::input::Input;
 use crate::protocol::{self, DudectRecord, Record};
@@ -493,16 +494,6 @@ impl Calls {
                 .push((format!("{public}|{label}"), take_panic_message())),
         }
     }
-}
-
-/// Every check is called through this function, never inlined, so that memcheck's stacks and
-/// callgrind's collection window can tell the check from the harness.
-#[inline(never)]
-pub(crate) fn ct_verify_target_call<S, P, R, F: Fn(&S, &P) -> R>(f: &F, s: &S, p: &P) -> R {
-    let r = f(s, p);
-    // Keeps the frame on the stack for the whole call (no tail call into the check).
-    black_box(&r);
-    r
 }
 
 /// Memcheck's error count so far, duplicates included (0 when not under memcheck).

@@ -554,6 +554,40 @@ mod tests {
     }
 
     #[test]
+    fn dependencies_as_declared() {
+        let dep = |v: Value| dependency_line(&v).unwrap();
+        assert_eq!(
+            dep(serde_json::json!({"name": "subtle", "req": "^2.6", "kind": null,
+                "source": "registry+https://github.com/rust-lang/crates.io-index",
+                "uses_default_features": false, "features": ["const-generics"],
+                "optional": false, "target": null})),
+            Some("subtle = { package = \"subtle\", version = \"^2.6\", default-features = false, features = [\"const-generics\"] }".into())
+        );
+        assert_eq!(
+            dep(
+                serde_json::json!({"name": "secret-core", "rename": "sc", "req": "*", "kind": "dev",
+                "path": "/x/secret-core", "uses_default_features": true, "features": [],
+                "optional": false, "target": null})
+            ),
+            Some("sc = { package = \"secret-core\", path = \"/x/secret-core\" }".into())
+        );
+        // Not needed by the firmware: ct-verify itself (the twin replaces it), build and
+        // optional dependencies.
+        for skipped in [
+            serde_json::json!({"name": "ct-verify", "kind": "dev", "path": "/x", "optional": false, "target": null}),
+            serde_json::json!({"name": "cc", "kind": "build", "req": "1", "optional": false, "target": null}),
+            serde_json::json!({"name": "serde", "kind": null, "req": "1", "optional": true, "target": null}),
+        ] {
+            assert_eq!(dep(skipped), None);
+        }
+        let git = serde_json::json!({"name": "x", "kind": null, "req": "*", "optional": false,
+            "target": null, "source": "git+https://example.invalid/x#abc"});
+        assert!(dependency_line(&git)
+            .unwrap_err()
+            .contains("`x` comes from git+"));
+    }
+
+    #[test]
     fn package_names_from_ids() {
         assert_eq!(package_name("path+file:///x/my-crate#0.1.0"), "my-crate");
         assert_eq!(

@@ -799,3 +799,67 @@ fn judge_audit(check: &str, elf: &Elf32, board: Board, traces: &[(&str, &Trace)]
         summary,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_lines_keep_names_with_spaces() {
+        assert_eq!(
+            parse_check_line("check 2 32 1 4 2 tag eq public"),
+            Some(CheckSpec {
+                index: 2,
+                size: 32,
+                fixed: 1,
+                random: 4,
+                publics: 2,
+                name: "tag eq public".into(),
+            })
+        );
+        assert_eq!(parse_check_line("check 2 32 1 4 2 "), None);
+        assert_eq!(parse_check_line("check 2 x 1 4 2 a"), None);
+        assert_eq!(parse_check_line("ctv: end"), None);
+    }
+
+    #[test]
+    fn inputs_have_the_host_labels_per_public_and_repeat() {
+        let check = CheckSpec {
+            index: 0,
+            size: 3,
+            fixed: 1,
+            random: 2,
+            publics: 2,
+            name: "c".into(),
+        };
+        let a = inputs(&check, 7);
+        let labels: Vec<String> = a.iter().map(|i| i.name(2)).collect();
+        assert_eq!(
+            labels,
+            [
+                "0|zeros",
+                "0|ones",
+                "0|fixed#0",
+                "0|random#0",
+                "0|random#1",
+                "1|zeros",
+                "1|ones",
+                "1|fixed#0",
+                "1|random#0",
+                "1|random#1"
+            ]
+        );
+        assert_eq!(a[0].name(1), "zeros");
+        // Random inputs: the check's size in hex, different from each other, the same for every
+        // public input and on every run; the others are built on the device.
+        assert_eq!(a[3].hex.len(), 6);
+        assert_ne!(a[3].hex, a[4].hex);
+        assert_eq!(a[3].hex, a[8].hex);
+        assert_eq!(a, inputs(&check, 7));
+        assert_ne!(a[3].hex, inputs(&check, 8)[3].hex);
+        assert!(a
+            .iter()
+            .filter(|i| !i.label.starts_with("random"))
+            .all(|i| i.hex == "-"));
+    }
+}

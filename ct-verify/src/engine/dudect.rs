@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 use rand::RngCore;
 use serde_json::json;
 
+use crate::call::ct_verify_target_call;
 use crate::engine::{CheckResult, Verdict};
 use crate::input::Input;
 use crate::process::{self, Launch};
@@ -41,7 +42,6 @@ use crate::stats::{
     confirm, reps_for, timer_resolution, Class, Confirmation, Dudect, MaxT, StatVerdict, TestKind,
     MAX_REPS, MIN_MEASUREMENTS, MIN_RESOLUTIONS, T_THRESHOLD,
 };
-use crate::suite::ct_verify_target_call;
 use crate::timer::{NativeTimer, Timer};
 
 /// Mean number of (fixed, random) pairs in a batch; each batch draws its own length between

@@ -411,7 +411,7 @@ mod tests {
   <what>Conditional jump or move depends on uninitialised value(s)</what>
   <stack>
     <frame><ip>0x1</ip><obj>/x/ct</obj><fn>ct::leaky_eq</fn><dir>/src/benches</dir><file>ct.rs</file><line>12</line></frame>
-    <frame><ip>0x2</ip><obj>/x/ct</obj><fn>ct_verify::suite::ct_verify_target_call</fn></frame>
+    <frame><ip>0x2</ip><obj>/x/ct</obj><fn>ct_verify::call::ct_verify_target_call</fn></frame>
     <frame><ip>0x3</ip><obj>/x/ct</obj><fn>main</fn></frame>
   </stack>
 </error>
