@@ -178,12 +178,17 @@ pub fn judge(target: &str, run: &CountRun) -> CheckResult {
     let mut differences = Vec::new();
     let mut ir_differs = false;
     let mut profile_differs = false;
+    let totals: Vec<(usize, &str, u64)> = by_public
+        .values()
+        .flatten()
+        .map(|c| (c.0, c.1.as_str(), c.2.total_ir))
+        .collect();
+    if differing_counts(&totals).is_some() {
+        ir_differs = true;
+    }
     for (public, calls) in &by_public {
         let first = calls[0];
         for other in &calls[1..] {
-            if other.2.total_ir != first.2.total_ir {
-                ir_differs = true;
-            }
             if let Some(d) = first_difference(&first.2, &other.2) {
                 profile_differs = true;
                 if differences.len() < 5 {
@@ -255,6 +260,22 @@ pub fn judge(target: &str, run: &CountRun) -> CheckResult {
     }
 }
 
+/// The count verdict's core, the same for both backends (callgrind's Ir on the host, the
+/// trace's and SysTick's instruction counts on Cortex-M): among calls `(public input, secret
+/// input label, instructions)`, the first whose count differs from the first call with the
+/// same public input, as `[reference, other]`. `None`: constant per public input (counts may
+/// differ between public inputs).
+pub fn differing_counts<'a>(calls: &[(usize, &'a str, u64)]) -> Option<[(usize, &'a str, u64); 2]> {
+    let mut reference: BTreeMap<usize, (usize, &'a str, u64)> = BTreeMap::new();
+    for &call in calls {
+        let first = *reference.entry(call.0).or_insert(call);
+        if first.2 != call.2 {
+            return Some([first, call]);
+        }
+    }
+    None
+}
+
 /// The first instruction (by address) whose count differs: key, location, function, counts.
 fn first_difference<'a>(
     a: &'a Dump,
@@ -271,4 +292,45 @@ fn first_difference<'a>(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_compared_within_a_public_input_only() {
+        assert_eq!(differing_counts(&[]), None);
+        assert_eq!(differing_counts(&[(0, "zeros", 7)]), None);
+        assert_eq!(
+            differing_counts(&[(0, "zeros", 7), (0, "ones", 7), (0, "random#0", 7)]),
+            None
+        );
+        // Public input 1 costs more, consistently: not a leak.
+        assert_eq!(
+            differing_counts(&[
+                (0, "zeros", 7),
+                (1, "zeros", 9),
+                (0, "ones", 7),
+                (1, "ones", 9)
+            ]),
+            None
+        );
+        // The first differing call, against the first call with its public input.
+        assert_eq!(
+            differing_counts(&[
+                (0, "zeros", 7),
+                (1, "zeros", 9),
+                (0, "ones", 7),
+                (1, "ones", 10),
+                (0, "fixed#0", 8),
+            ]),
+            Some([(1, "zeros", 9), (1, "ones", 10)])
+        );
+        // A difference of one instruction counts.
+        assert_eq!(
+            differing_counts(&[(0, "zeros", u64::MAX), (0, "ones", u64::MAX - 1)]),
+            Some([(0, "zeros", u64::MAX), (0, "ones", u64::MAX - 1)])
+        );
+    }
 }
