@@ -248,3 +248,33 @@ fn a_library_that_does_not_build_for_the_target_is_named() {
         "{stderr}"
     );
 }
+
+/// `--engine dudect --target T`: the suite's dudect on the device (Cortex-M0, SysTick, the
+/// smallest RAM of the four boards). Under QEMU's `-icount` SysTick counts instructions, so
+/// this checks the plumbing: the early exit is a leak (its instruction count depends on the
+/// secret), the constant-time compare is not; the S-box's instruction count is fixed, so this
+/// timer cannot see it (trace does).
+#[test]
+fn dudect_on_cortex_m0() {
+    let (code, report, stderr) = ct_verify(
+        &user_crate(),
+        &["--target", "thumbv6m-none-eabi", "--engine", "dudect"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let rows = parse_rows(&report);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(verdict(&rows, "tag_eq", "dudect"), "constant-time");
+    assert_eq!(verdict(&rows, "tag_eq_early_exit", "dudect"), "leak");
+    assert_eq!(verdict(&rows, "sbox_lookup", "dudect"), "constant-time");
+    let leak = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == "tag_eq_early_exit")
+        .unwrap();
+    assert!(
+        leak["evidence"]["max_t"].as_f64().unwrap().abs() > 4.5,
+        "{leak}"
+    );
+    assert_eq!(leak["evidence"]["samples"], 2, "{leak}");
+}

@@ -18,11 +18,15 @@
 //!   exits 0. With `systick`, SysTick counts core-clock ticks around the call and `ticks N` is
 //!   printed (under QEMU's `-icount` that is an instruction count).
 //!
+//! - `ctv dudect INDEX PUBLIC`: dudect on the device (the module `dudect`): prints
+//!   `dudect VERDICT T TEST MEASUREMENTS FIXED_MEAN RANDOM_MEAN RESOLUTION REPS SAMPLES UNIT`.
+//!
 //! The host's trace plugin records every PC and memory address between the two markers.
 //! Exit status: 0 done; 3 unknown check; 4 malformed command line; 101 panic; 102 HardFault.
 #![no_std]
 #![warn(missing_docs)]
 
+mod dudect;
 pub mod input;
 mod runtime;
 mod suite;

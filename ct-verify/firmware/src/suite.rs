@@ -116,11 +116,48 @@ enum Request {
         hex: (usize, usize),
         systick: bool,
     },
+    Dudect {
+        index: usize,
+        public: usize,
+    },
+}
+
+/// The semihosting command line, read once into static memory: a `Suite` moves by value
+/// through every `check` of the chain, so it must stay small (Cortex-M0 boards have 16 KiB of
+/// RAM for the stack and everything else).
+struct CommandLine {
+    bytes: core::cell::UnsafeCell<[u8; COMMAND_LINE_MAX]>,
+    len: core::sync::atomic::AtomicUsize,
+}
+
+// SAFETY: the firmware is single-threaded and no interrupt handler touches the command line;
+// `bytes` is written only by `read_command_line`, before `len` is set, and read only after.
+unsafe impl Sync for CommandLine {}
+
+static COMMAND_LINE: CommandLine = CommandLine {
+    bytes: core::cell::UnsafeCell::new([0; COMMAND_LINE_MAX]),
+    len: core::sync::atomic::AtomicUsize::new(usize::MAX),
+};
+
+/// The command line, read from the host on the first call.
+fn read_command_line() -> Option<&'static [u8]> {
+    use core::sync::atomic::Ordering::SeqCst;
+    let mut len = COMMAND_LINE.len.load(SeqCst);
+    if len == usize::MAX {
+        // SAFETY: single-threaded; `len` is still unset, so no shared reference to `bytes`
+        // exists yet (they are only handed out below, after `len` is set).
+        let buf = unsafe { &mut *COMMAND_LINE.bytes.get() };
+        len = runtime::command_line(buf)?;
+        COMMAND_LINE.len.store(len, SeqCst);
+    }
+    // SAFETY: `len` is set: `bytes` is never written again, so shared references are sound.
+    let buf: &'static [u8; COMMAND_LINE_MAX] = unsafe { &*COMMAND_LINE.bytes.get() };
+    buf.get(..len)
 }
 
 /// The checks of one bench file, on the device.
 pub struct Suite {
-    line: [u8; COMMAND_LINE_MAX],
+    line: &'static [u8],
     request: Request,
     next: usize,
     seed: u64,
@@ -203,6 +240,13 @@ fn parse_request(line: &[u8]) -> Option<Request> {
                 systick,
             })
         }
+        b"dudect" => {
+            let index = parse_usize(w.next()?.2)?;
+            let public = parse_usize(w.next()?.2)?;
+            w.next()
+                .is_none()
+                .then_some(Request::Dudect { index, public })
+        }
         _ => None,
     }
 }
@@ -210,12 +254,11 @@ fn parse_request(line: &[u8]) -> Option<Request> {
 impl Suite {
     /// Reads the host's request from the semihosting command line.
     pub fn new() -> Self {
-        let mut line = [0u8; COMMAND_LINE_MAX];
-        let Some(len) = runtime::command_line(&mut line) else {
+        let Some(line) = read_command_line() else {
             hprintln!("ctv: no semihosting command line (run through `cargo ct-verify --target`)");
             runtime::exit_with(EXIT_USAGE)
         };
-        let Some(request) = parse_request(&line[..len]) else {
+        let Some(request) = parse_request(line) else {
             hprintln!("ctv: malformed command line (expected `list` or `run INDEX PUBLIC LABEL HEX [systick]`)");
             runtime::exit_with(EXIT_USAGE)
         };
@@ -280,12 +323,7 @@ impl Suite {
                     Label::Fixed(_) => usage("no such fixed input"),
                     Label::Random => from_hex::<S>(&self.line[hex.0..hex.1]),
                 };
-                let mut rng = SplitMix(check_seed(self.seed, name));
-                let mut p = None;
-                for _ in 0..=public {
-                    p = Some((config.public)(&mut rng));
-                }
-                let Some(p) = p else { usage("no public input") };
+                let p = public_value(&config, self.seed, name, public);
                 let syst = if systick {
                     match runtime::systick_start() {
                         Some(s) => Some(s),
@@ -304,7 +342,48 @@ impl Suite {
                 hprintln!("ctv: ran {}", index);
                 runtime::exit_with(0)
             }
-            Request::Run { .. } => {}
+            Request::Dudect {
+                index: wanted,
+                public,
+            } if wanted == index => {
+                if S::SIZE > crate::dudect::MAX_SIZE {
+                    usage("dudect takes secret inputs of at most 256 bytes on the device");
+                }
+                let fixed = match &config.fixed[0] {
+                    Some(s) => s.clone(),
+                    None => S::zeros(),
+                };
+                let p = public_value(&config, self.seed, name, public);
+                let mut rng = crate::dudect::XorShift32(0x2545_f491);
+                let out = dudect_with_timer(&f, &fixed, &p, &mut rng);
+                let test = match out.0.test {
+                    ct_verify_stats::TestKind::Uncropped => "uncropped",
+                    ct_verify_stats::TestKind::Cropped(_) => "cropped",
+                    ct_verify_stats::TestKind::SecondOrder => "second-order",
+                };
+                let verdict = match out.0.verdict {
+                    ct_verify_stats::StatVerdict::Leak => "leak",
+                    ct_verify_stats::StatVerdict::NoEvidence => "constant-time",
+                    ct_verify_stats::StatVerdict::Inconclusive => "inconclusive",
+                };
+                let o = &out.0;
+                hprintln!(
+                    "dudect {} {:.3} {} {} {:.3} {:.3} {} {} {} {}",
+                    verdict,
+                    o.t,
+                    test,
+                    o.measurements,
+                    o.fixed_mean,
+                    o.random_mean,
+                    o.resolution,
+                    o.reps,
+                    o.samples,
+                    out.1
+                );
+                hprintln!("ctv: ran {}", index);
+                runtime::exit_with(0)
+            }
+            Request::Run { .. } | Request::Dudect { .. } => {}
         }
         self
     }
@@ -316,7 +395,7 @@ impl Suite {
                 hprintln!("ctv: end");
                 runtime::exit_with(0)
             }
-            Request::Run { index, .. } => {
+            Request::Run { index, .. } | Request::Dudect { index, .. } => {
                 hprintln!("ctv: unknown check {} (the suite has {})", index, self.next);
                 runtime::exit_with(EXIT_UNKNOWN_CHECK)
             }
@@ -333,6 +412,71 @@ fn call<S, P, R, F: Fn(&S, &P) -> R>(f: &F, secret: &S, public: &P) {
     let r = black_box(f(secret, public));
     crate::runtime::ct_marker_end();
     drop(r);
+}
+
+/// The `public`-th value of the check's public-input generator.
+fn public_value<S, P, G: Fn(&mut dyn RngCore) -> P>(
+    config: &Config<S, P, G>,
+    seed: u64,
+    name: &str,
+    public: usize,
+) -> P {
+    let mut rng = SplitMix(check_seed(seed, name));
+    let mut p = None;
+    for _ in 0..=public {
+        p = Some((config.public)(&mut rng));
+    }
+    match p {
+        Some(p) => p,
+        None => usage("no public input"),
+    }
+}
+
+/// Never inlined, for the reason given at [`crate::dudect::run`].
+///
+/// dudect with the timer this build uses: SysTick, or the DWT cycle counter with the `dwt`
+/// feature on ARMv7-M/ARMv8-M (stops with a message where it does not count, as under QEMU).
+#[inline(never)]
+fn dudect_with_timer<S: Input, P, R, F: Fn(&S, &P) -> R>(
+    f: &F,
+    fixed: &S,
+    p: &P,
+    rng: &mut crate::dudect::XorShift32,
+) -> (crate::dudect::Outcome, &'static str) {
+    use crate::dudect::Timer;
+    let Some(mut peripherals) = cortex_m::Peripherals::take() else {
+        usage("the peripherals are taken")
+    };
+    #[cfg(all(feature = "dwt", not(ctv_armv6m)))]
+    {
+        peripherals.DCB.enable_trace();
+        cortex_m::peripheral::DWT::unlock();
+        peripherals.DWT.enable_cycle_counter();
+        let mut t = crate::dudect::Dwt;
+        let a = t.now();
+        for _ in 0..100 {
+            cortex_m::asm::nop();
+        }
+        let b = t.now();
+        if t.elapsed(a, b) == 0 {
+            usage("the DWT cycle counter does not count (QEMU does not emulate it: build without the dwt feature)");
+        }
+        let unit = t.unit();
+        (crate::dudect::run(&mut t, f, fixed, p, rng), unit)
+    }
+    #[cfg(not(all(feature = "dwt", not(ctv_armv6m))))]
+    {
+        use cortex_m::peripheral::syst::SystClkSource;
+        let syst = &mut peripherals.SYST;
+        syst.disable_interrupt();
+        syst.set_clock_source(SystClkSource::Core);
+        syst.set_reload(0x00FF_FFFF);
+        syst.clear_current();
+        syst.enable_counter();
+        let mut t = crate::dudect::SysTick;
+        let unit = t.unit();
+        (crate::dudect::run(&mut t, f, fixed, p, rng), unit)
+    }
 }
 
 fn usage(what: &str) -> ! {

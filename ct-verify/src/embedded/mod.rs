@@ -13,6 +13,7 @@
 //! | `trace` (asked for as `taint`: valgrind does not run firmware) | a TCG plugin records every executed PC and every load/store address between the markers; the traces must be identical for every input with the same public input | secret-dependent branches, loop counts and memory addresses, inside library code too; the first difference is reported with its function and `file:line` | instruction latency (QEMU models no cycles), inputs not tried |
 //! | `count` | instructions between the markers per input, from the trace, and independently on the device: SysTick from the core clock under `-icount shift=10,align=off,sleep=off` (ticks = instructions × 1.024 µs × clock) | any change of the instruction count | same-length paths, addresses, latency |
 //! | `audit` | decodes every executed instruction | `UDIV`/`SDIV` (v7-M, v7E-M, v8-M), `UMULL`/`SMULL`/`UMLAL`/`SMLAL` (Cortex-M3, early-terminating), calls to division helpers on any core and multiply helpers on v6-M (the latter as notes) | whether the operands were secret: every executed instance is reported |
+//! | `dudect` | the firmware times the fixed class against random secrets with SysTick (`ctv dudect INDEX 0`, one QEMU run per check under `-icount`) and applies ct-verify-stats' confirmation rule | instruction-count differences (under `-icount` SysTick counts instructions) | real timing: that needs a board (DWT feature of the twin) |
 //!
 //! QEMU 7.2, boards per triple in [`qemu::BOARDS`].
 
@@ -204,17 +205,7 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
     let want_trace = opts.engines.contains(&Engine::Taint);
     let want_count = opts.engines.contains(&Engine::Count);
     let want_audit = opts.engines.contains(&Engine::Audit);
-    if !(want_trace || want_count || want_audit) {
-        return Err(format!(
-            "--target {}: the dudect engine does not run on firmware yet; use trace (`taint`), count or audit",
-            opts.target
-        ));
-    }
-    if opts.engines.contains(&Engine::Dudect) {
-        eprintln!(
-            "ct-verify: warning: dudect does not run on firmware yet; running the other engines"
-        );
-    }
+    let want_dudect = opts.engines.contains(&Engine::Dudect);
     let qemu_version = qemu::check_available()?;
     check_rust_target(&opts.target)?;
     eprintln!(
@@ -271,8 +262,22 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             timeout: opts.timeout,
             jobs: opts.jobs,
         };
-        let outcomes = ctx.execute(&checks, &per_check, want_count)?;
+        let traced = want_trace || want_count || want_audit;
+        let outcomes = if traced {
+            ctx.execute(&checks, &per_check, want_count)?
+        } else {
+            Outcomes::new()
+        };
+        let dudect: Vec<CheckResult> = if want_dudect {
+            checks.iter().map(|c| ctx.dudect(c)).collect()
+        } else {
+            Vec::new()
+        };
         for (ci, check) in checks.iter().enumerate() {
+            if !traced {
+                out.results.push(dudect[ci].clone());
+                continue;
+            }
             let judged = judge_check(
                 check,
                 &per_check[ci],
@@ -286,6 +291,9 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 out.counts.insert(check.name.clone(), entry);
             }
             out.results.extend(judged.results);
+            if want_dudect {
+                out.results.push(dudect[ci].clone());
+            }
         }
     }
     if !any {
@@ -379,6 +387,143 @@ impl SuiteRun<'_> {
         outcomes
             .into_inner()
             .map_err(|_| "a QEMU worker panicked".to_string())
+    }
+}
+
+impl SuiteRun<'_> {
+    /// dudect of one check on the device (`ctv dudect INDEX 0`: the first public input), timed
+    /// with SysTick under `-icount`, where a tick is a fraction of an instruction: a check of
+    /// the plumbing and of instruction-count differences, not of the silicon's timing.
+    fn dudect(&self, check: &CheckSpec) -> CheckResult {
+        let name = check.name.as_str();
+        eprintln!("ct-verify: dudect: {name} on {}", self.board.machine);
+        if check.size > 256 {
+            return CheckResult::error(
+                name,
+                "dudect",
+                format!(
+                    "its secret input has {} bytes; dudect on the device takes at most 256",
+                    check.size
+                ),
+            );
+        }
+        let spec = RunSpec {
+            board: self.board,
+            elf: self.elf_path,
+            args: vec![
+                PROGRAM.into(),
+                "dudect".into(),
+                check.index.to_string(),
+                "0".into(),
+            ],
+            plugin: None,
+            icount: true,
+            timeout: self.timeout,
+        };
+        let out = match qemu::run(&spec) {
+            Ok(o) => o,
+            Err(e) => return CheckResult::error(name, "dudect", e),
+        };
+        let ran = format!("ctv: ran {}", check.index);
+        let line = out.stdout.lines().find_map(|l| l.strip_prefix("dudect "));
+        match (out.status, line) {
+            (Some(0), Some(line)) if out.stdout.lines().any(|l| l.trim() == ran) => {
+                match parse_dudect_line(line) {
+                    Some(d) => judge_dudect(name, self.board, &d),
+                    None => CheckResult::error(
+                        name,
+                        "dudect",
+                        format!("malformed dudect line from the firmware: {line}"),
+                    ),
+                }
+            }
+            _ => CheckResult::error(name, "dudect", out.failure()),
+        }
+    }
+}
+
+/// What the firmware's dudect printed: `dudect VERDICT T TEST MEASUREMENTS FIXED_MEAN
+/// RANDOM_MEAN RESOLUTION REPS SAMPLES UNIT`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceDudect {
+    /// `leak`, `constant-time` or `inconclusive` (the confirmation rule of ct-verify-stats).
+    pub verdict: String,
+    /// The confirmed (or strongest) t.
+    pub t: f64,
+    /// Which test gave it.
+    pub test: String,
+    /// Measurements of all samples.
+    pub measurements: u64,
+    /// Mean ticks per measurement of the fixed class (first sample, uncropped).
+    pub fixed_mean: f64,
+    /// Mean ticks per measurement of the random class.
+    pub random_mean: f64,
+    /// The timer's resolution, ticks.
+    pub resolution: u64,
+    /// Calls per measurement.
+    pub reps: u32,
+    /// Samples taken (two, or three after a disagreement).
+    pub samples: u32,
+    /// `systick` or `cycles`.
+    pub unit: String,
+}
+
+/// Parses the fields after `dudect ` of the firmware's line.
+pub fn parse_dudect_line(line: &str) -> Option<DeviceDudect> {
+    let f: Vec<&str> = line.split_whitespace().collect();
+    if f.len() != 10 {
+        return None;
+    }
+    Some(DeviceDudect {
+        verdict: f[0].to_string(),
+        t: f[1].parse().ok()?,
+        test: f[2].to_string(),
+        measurements: f[3].parse().ok()?,
+        fixed_mean: f[4].parse().ok()?,
+        random_mean: f[5].parse().ok()?,
+        resolution: f[6].parse().ok()?,
+        reps: f[7].parse().ok()?,
+        samples: f[8].parse().ok()?,
+        unit: f[9].to_string(),
+    })
+}
+
+/// The dudect row of a device run: the firmware already applied the confirmation rule.
+fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
+    let verdict = match d.verdict.as_str() {
+        "leak" => Verdict::Leak,
+        "constant-time" => Verdict::ConstantTime,
+        _ => Verdict::Inconclusive,
+    };
+    CheckResult {
+        target: check.to_string(),
+        engine: "dudect".into(),
+        verdict,
+        evidence: json!({
+            "max_t": d.t,
+            "test": d.test,
+            "measurements": d.measurements,
+            "fixed_mean": d.fixed_mean,
+            "random_mean": d.random_mean,
+            "unit": d.unit,
+            "resolution": d.resolution,
+            "reps": d.reps,
+            "samples": d.samples,
+            "core": board.core,
+            "timer": "SysTick under QEMU -icount shift=10 (counts instructions: a plumbing check, not the core's timing)",
+        }),
+        summary: format!(
+            "{} |t| = {:.2} ({}, {} measurements, {} samples; fixed {:.1} vs random {:.1} {} per measurement of {} calls; SysTick under QEMU -icount)",
+            d.verdict,
+            d.t.abs(),
+            d.test,
+            d.measurements,
+            d.samples,
+            d.fixed_mean,
+            d.random_mean,
+            d.unit,
+            d.reps
+        ),
     }
 }
 
@@ -828,6 +973,35 @@ mod tests {
         assert_eq!(parse_check_line("check 2 32 1 4 2 "), None);
         assert_eq!(parse_check_line("check 2 x 1 4 2 a"), None);
         assert_eq!(parse_check_line("ctv: end"), None);
+    }
+
+    #[test]
+    fn device_dudect_lines() {
+        let d =
+            parse_dudect_line("leak 43118.555 uncropped 40960 147251.2 13941.5 25 28 2 systick")
+                .unwrap();
+        assert_eq!(
+            (d.verdict.as_str(), d.measurements, d.reps, d.samples),
+            ("leak", 40960, 28, 2)
+        );
+        let board = qemu::board("thumbv6m-none-eabi").unwrap();
+        assert_eq!(judge_dudect("c", board, &d).verdict, Verdict::Leak);
+        let ct = parse_dudect_line("constant-time 0.000 uncropped 40960 1.0 1.0 25 9 2 systick");
+        assert_eq!(
+            judge_dudect("c", board, &ct.unwrap()).verdict,
+            Verdict::ConstantTime
+        );
+        let inc = parse_dudect_line("inconclusive 0.000 uncropped 0 0.0 0.0 25 1 2 systick");
+        assert_eq!(
+            judge_dudect("c", board, &inc.unwrap()).verdict,
+            Verdict::Inconclusive
+        );
+        // A truncated or garbled line is not a result.
+        assert_eq!(parse_dudect_line("leak 4.0 uncropped 40960"), None);
+        assert_eq!(
+            parse_dudect_line("leak x uncropped 1 1 1 1 1 1 systick"),
+            None
+        );
     }
 
     #[test]
