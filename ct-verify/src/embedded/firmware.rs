@@ -497,7 +497,11 @@ pub fn check_at_line(source: &str, line: usize) -> Option<String> {
 
 /// One error line for a failed firmware build, naming the check or the crate at fault.
 fn explain(errors: &[CompileError], bench: &Bench, pkg: &str, board: &Board) -> String {
-    let first = &errors[0];
+    // LTO's "multiply defined" warning is kept only to decide on the handlers; name the error.
+    let first = errors
+        .iter()
+        .find(|e| !e.message.contains("multiply defined"))
+        .unwrap_or(&errors[0]);
     let hint_std = "on Cortex-M the suite is built without std and alloc: move checks that need them into another bench target and select targets with --bench";
     if first.generated {
         if let Some((file, line)) = &first.at {
