@@ -1,5 +1,6 @@
 //! [`CtEq`] and the constant-time comparisons of secrets.
 
+use crate::int::CtInt;
 use crate::mask::Mask;
 use crate::plain::CtPlain;
 use crate::{Secret, SecretBool};
@@ -40,10 +41,17 @@ impl<T: CtPlain> Secret<T> {
         SecretBool::from_mask(T::__eq(&self.value, &other.value).not())
     }
 
-    /// Compares with a public value of the same type (for example a received MAC tag).
+    /// `self == other` for a public `other` of the same type (a received MAC tag, a constant:
+    /// `x.ct_eq_public(&0)`). See "Public operands" in the crate docs.
     #[inline(always)]
     pub fn ct_eq_public(&self, other: &T) -> SecretBool {
         SecretBool::from_mask(T::__eq(&self.value, other))
+    }
+
+    /// `self != other` for a public `other` of the same type.
+    #[inline(always)]
+    pub fn ct_ne_public(&self, other: &T) -> SecretBool {
+        SecretBool::from_mask(T::__eq(&self.value, other).not())
     }
 
     /// Whether the value is all zero bits, as a secret (for arrays: every element zero).
@@ -118,52 +126,77 @@ fn lt<T: crate::word::Int>(a: T, b: T) -> Mask {
     Mask::lt(a.to_u() ^ flip, b.to_u() ^ flip)
 }
 
-macro_rules! int_ordering {
-    ($($t:ty),*) => {$(
-        impl Secret<$t> {
-            /// `self < other` (signed types compare signed), without branching.
-            #[inline(always)]
-            pub fn ct_lt(&self, other: &Self) -> SecretBool {
-                SecretBool::from_mask(lt(self.value, other.value))
-            }
-            /// `self <= other`, without branching.
-            #[inline(always)]
-            pub fn ct_le(&self, other: &Self) -> SecretBool {
-                SecretBool::from_mask(lt(other.value, self.value).not())
-            }
-            /// `self > other`, without branching.
-            #[inline(always)]
-            pub fn ct_gt(&self, other: &Self) -> SecretBool {
-                SecretBool::from_mask(lt(other.value, self.value))
-            }
-            /// `self >= other`, without branching.
-            #[inline(always)]
-            pub fn ct_ge(&self, other: &Self) -> SecretBool {
-                SecretBool::from_mask(lt(self.value, other.value).not())
-            }
-            /// The smaller of the two, without branching.
-            #[inline(always)]
-            pub fn ct_min(&self, other: &Self) -> Self {
-                let m = lt(self.value, other.value);
-                Secret::from_raw(<$t as CtPlain>::__select(m, &self.value, &other.value))
-            }
-            /// The larger of the two, without branching.
-            #[inline(always)]
-            pub fn ct_max(&self, other: &Self) -> Self {
-                let m = lt(self.value, other.value);
-                Secret::from_raw(<$t as CtPlain>::__select(m, &other.value, &self.value))
-            }
-        }
+impl<T: CtInt> Secret<T> {
+    /// `self < other` (signed types compare signed), without branching.
+    #[inline(always)]
+    pub fn ct_lt(&self, other: &Self) -> SecretBool {
+        SecretBool::from_mask(lt(self.value, other.value))
+    }
+    /// `self <= other`, without branching.
+    #[inline(always)]
+    pub fn ct_le(&self, other: &Self) -> SecretBool {
+        SecretBool::from_mask(lt(other.value, self.value).not())
+    }
+    /// `self > other`, without branching.
+    #[inline(always)]
+    pub fn ct_gt(&self, other: &Self) -> SecretBool {
+        SecretBool::from_mask(lt(other.value, self.value))
+    }
+    /// `self >= other`, without branching.
+    #[inline(always)]
+    pub fn ct_ge(&self, other: &Self) -> SecretBool {
+        SecretBool::from_mask(lt(self.value, other.value).not())
+    }
+    /// The smaller of the two, without branching.
+    #[inline(always)]
+    pub fn ct_min(&self, other: &Self) -> Self {
+        self.ct_min_public(&other.value)
+    }
+    /// The larger of the two, without branching.
+    #[inline(always)]
+    pub fn ct_max(&self, other: &Self) -> Self {
+        self.ct_max_public(&other.value)
+    }
 
-        impl subtle::ConstantTimeGreater for Secret<$t> {
-            #[inline(always)]
-            fn ct_gt(&self, other: &Self) -> subtle::Choice {
-                Secret::<$t>::ct_gt(self, other).into()
-            }
-        }
-
-        impl subtle::ConstantTimeLess for Secret<$t> {}
-    )*};
+    /// `self < other` for a public `other` (`g4.ct_lt_public(&(1 << 26))`), without branching.
+    #[inline(always)]
+    pub fn ct_lt_public(&self, other: &T) -> SecretBool {
+        SecretBool::from_mask(lt(self.value, *other))
+    }
+    /// `self <= other` for a public `other`, without branching.
+    #[inline(always)]
+    pub fn ct_le_public(&self, other: &T) -> SecretBool {
+        SecretBool::from_mask(lt(*other, self.value).not())
+    }
+    /// `self > other` for a public `other`, without branching.
+    #[inline(always)]
+    pub fn ct_gt_public(&self, other: &T) -> SecretBool {
+        SecretBool::from_mask(lt(*other, self.value))
+    }
+    /// `self >= other` for a public `other`, without branching.
+    #[inline(always)]
+    pub fn ct_ge_public(&self, other: &T) -> SecretBool {
+        SecretBool::from_mask(lt(self.value, *other).not())
+    }
+    /// The smaller of `self` and a public `other` (a clamp), as a secret, without branching.
+    #[inline(always)]
+    pub fn ct_min_public(&self, other: &T) -> Self {
+        let m = lt(self.value, *other);
+        Secret::from_raw(T::__select(m, &self.value, other))
+    }
+    /// The larger of `self` and a public `other`, as a secret, without branching.
+    #[inline(always)]
+    pub fn ct_max_public(&self, other: &T) -> Self {
+        let m = lt(self.value, *other);
+        Secret::from_raw(T::__select(m, other, &self.value))
+    }
 }
 
-int_ordering!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+impl<T: CtInt> subtle::ConstantTimeGreater for Secret<T> {
+    #[inline(always)]
+    fn ct_gt(&self, other: &Self) -> subtle::Choice {
+        Secret::<T>::ct_gt(self, other).into()
+    }
+}
+
+impl<T: CtInt> subtle::ConstantTimeLess for Secret<T> {}
