@@ -28,17 +28,48 @@ pub trait CtEq {
     }
 }
 
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The other side of `Secret<T>`'s comparisons (`ct_eq`, `ct_ne`, `ct_lt`, `ct_le`, `ct_gt`,
+/// `ct_ge`, `ct_min`, `ct_max`): another `Secret<T>`, and nothing else.
+///
+/// Sealed and implemented only for `Secret<T>`. It exists so that comparing with a public
+/// value (`x.ct_eq(&0)`) fails with a message that names the `_public` form
+/// (`x.ct_eq_public(&0)`) instead of a bare type mismatch.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Secret<{T}>`: `ct_eq`, `ct_lt`, ... compare two secrets of the same type",
+    label = "expected `&Secret<{T}>`",
+    note = "to compare with a public value use the `_public` form: `ct_eq_public(&x)`, `ct_ne_public`, `ct_lt_public`, `ct_le_public`, `ct_gt_public`, `ct_ge_public`, `ct_min_public`, `ct_max_public`",
+    note = "a secret of another integer type converts with `.cast::<{T}>()`"
+)]
+pub trait SecretOperand<T: CtPlain>: sealed::Sealed {
+    #[doc(hidden)]
+    fn __value(&self) -> &T;
+}
+
+impl<T: CtPlain> sealed::Sealed for Secret<T> {}
+
+impl<T: CtPlain> SecretOperand<T> for Secret<T> {
+    #[inline(always)]
+    fn __value(&self) -> &T {
+        &self.value
+    }
+}
+
 impl<T: CtPlain> Secret<T> {
     /// `self == other`, compared without branching (byte arrays a machine word at a time).
+    /// `other` is a `&Secret<T>` ([`SecretOperand`]); for a public value, `ct_eq_public`.
     #[inline(always)]
-    pub fn ct_eq(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(T::__eq(&self.value, &other.value))
+    pub fn ct_eq<S: SecretOperand<T>>(&self, other: &S) -> SecretBool {
+        SecretBool::from_mask(T::__eq(&self.value, other.__value()))
     }
 
     /// `self != other`, compared without branching.
     #[inline(always)]
-    pub fn ct_ne(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(T::__eq(&self.value, &other.value).not())
+    pub fn ct_ne<S: SecretOperand<T>>(&self, other: &S) -> SecretBool {
+        SecretBool::from_mask(T::__eq(&self.value, other.__value()).not())
     }
 
     /// `self == other` for a public `other` of the same type (a received MAC tag, a constant:
@@ -127,35 +158,36 @@ fn lt<T: crate::word::Int>(a: T, b: T) -> Mask {
 }
 
 impl<T: CtInt> Secret<T> {
-    /// `self < other` (signed types compare signed), without branching.
+    /// `self < other` (signed types compare signed), without branching. `other` is a
+    /// `&Secret<T>`; for a public value, `ct_lt_public`.
     #[inline(always)]
-    pub fn ct_lt(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(lt(self.value, other.value))
+    pub fn ct_lt<S: SecretOperand<T>>(&self, other: &S) -> SecretBool {
+        self.ct_lt_public(other.__value())
     }
     /// `self <= other`, without branching.
     #[inline(always)]
-    pub fn ct_le(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(lt(other.value, self.value).not())
+    pub fn ct_le<S: SecretOperand<T>>(&self, other: &S) -> SecretBool {
+        self.ct_le_public(other.__value())
     }
     /// `self > other`, without branching.
     #[inline(always)]
-    pub fn ct_gt(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(lt(other.value, self.value))
+    pub fn ct_gt<S: SecretOperand<T>>(&self, other: &S) -> SecretBool {
+        self.ct_gt_public(other.__value())
     }
     /// `self >= other`, without branching.
     #[inline(always)]
-    pub fn ct_ge(&self, other: &Self) -> SecretBool {
-        SecretBool::from_mask(lt(self.value, other.value).not())
+    pub fn ct_ge<S: SecretOperand<T>>(&self, other: &S) -> SecretBool {
+        self.ct_ge_public(other.__value())
     }
     /// The smaller of the two, without branching.
     #[inline(always)]
-    pub fn ct_min(&self, other: &Self) -> Self {
-        self.ct_min_public(&other.value)
+    pub fn ct_min<S: SecretOperand<T>>(&self, other: &S) -> Self {
+        self.ct_min_public(other.__value())
     }
     /// The larger of the two, without branching.
     #[inline(always)]
-    pub fn ct_max(&self, other: &Self) -> Self {
-        self.ct_max_public(&other.value)
+    pub fn ct_max<S: SecretOperand<T>>(&self, other: &S) -> Self {
+        self.ct_max_public(other.__value())
     }
 
     /// `self < other` for a public `other` (`g4.ct_lt_public(&(1 << 26))`), without branching.

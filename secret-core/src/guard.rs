@@ -1,89 +1,176 @@
 //! Compile-time guards: the operations a secret must not have, with messages that say what to
 //! use instead.
 //!
-//! `Secret<T>` has no `==`, `<`, `Display`, `Hash`, `/`, `%` or conversion into a plain
-//! integer, and `SecretBool` has no `==`. Leaving a trait unimplemented
-//! gives a generic compiler error; instead each is "implemented" only under a bound that can
-//! never hold. The unmet bound's trait is named after the fix (`UseCtEqInstead`,
-//! `UseCtDivRemInstead`, ...), which is what the compiler's note shows for `==`, `<` and `/`;
-//! where the compiler reports the bound itself (formatting, hashing, generic code), its
-//! `#[diagnostic::on_unimplemented]` message names the constant-time replacement. The traits live in this crate and are implemented for
-//! nothing, so no impl can ever apply (downstream crates cannot implement them for `Secret`
-//! either: both the trait and the type are foreign to them).
+//! `Secret<T>` has no `==`, `<`, `Display` (nor `{:x}`, `{:b}`, ...), `Hash`, `/`, `%`, `[]`,
+//! conversion into a plain integer, and `SecretBool` has no `==`; a table cannot be indexed by
+//! a secret. Leaving a trait unimplemented gives a generic compiler error, so instead each is
+//! "implemented" under a bound that can never hold, `(): UseXInstead<..>`, whose
+//! `#[diagnostic::on_unimplemented]` message names the replacement.
+//!
+//! The bound is on `()` on purpose: rustc reports the *outer* trait's message (`can't compare
+//! ...`) when the unmet bound's self type equals the type the outer trait was asked of, and the
+//! unmet bound's own message otherwise. `()` never equals a secret, an index or a plain
+//! integer, so the message shown is always the guard's.
+//!
+//! Every guard trait has a sealed supertrait that no other crate can name, so no
+//! crate can implement one and make a guarded operation reachable. Indexing a slice or array
+//! with a secret (`sbox[secret]`) is the one case where rustc prints the standard library's
+//! message instead: there two impls could apply (core's and the guard), and rustc lists both;
+//! the guard's where clause, shown in that list, names `ct_lookup`.
+//!
+//! Two misuses have no trait to hang a message on: `if secret_bool` (rustc says "expected
+//! `bool`, found `SecretBool`") and `secret as u32` ("non-primitive cast").
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
 
 use crate::Secret;
 use core::fmt;
 use zeroize::Zeroize;
 
-/// Never implemented: makes `secret == secret` a compile error that points at `ct_eq`.
+/// The sealed supertrait of every guard (a private module: nothing outside can name it).
+mod sealed {
+    /// Implemented for nothing, so no crate can implement a guard trait. Generic, like the
+    /// guards, so that a bound on it is never a trivially false bound (which rustc rejects at
+    /// the impl instead of at the misuse).
+    pub trait Never<X: ?Sized> {}
+}
+
+use sealed::Never;
+
+/// A type with no values, private to this module. The guards of the comparison and division
+/// operators are implemented for it alone: while rustc checks `secret == x` it does not yet
+/// know `x`'s type, and a guard with no implementation at all would fail right there, which
+/// rustc reports as "binary operation `==` cannot be applied" without the guard's message.
+/// With two unusable implementations (one would be picked for `x`'s type) the guard stays undecided until `x`'s type is known,
+/// and then fails with its own message. Nothing can be compared with or divided by an
+/// `Unreachable`: no value of it exists, and no other module can name it.
+enum Unreachable {}
+
+macro_rules! undecided_until_rhs_known {
+    ($($guard:ident),*) => {$(
+        #[diagnostic::do_not_recommend]
+        impl $guard<Unreachable> for () {}
+        #[diagnostic::do_not_recommend]
+        impl $guard<(Unreachable,)> for () {}
+    )*};
+}
+
+undecided_until_rhs_known!(Never, UseCtEqInstead, UseCtLtInstead, UseCtDivRemInstead);
+
+/// Never implemented: makes `secret == secret` (and `!=`) a compile error that points at
+/// `ct_eq`.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be compared with `==` or `!=`: it would branch on the secret",
-    label = "`{Self}` has no `==`",
-    note = "use `a.ct_eq(&b)` / `a.ct_ne(&b)`, which return a `SecretBool`; `declassify()` it only if the result may be public"
+    label = "no `==` on secrets",
+    note = "use `a.ct_eq(&b)` / `a.ct_ne(&b)` (`a.ct_eq_public(&x)` for a public `x`), which return a `SecretBool`; `declassify()` it only if the verdict may be public"
 )]
-pub trait UseCtEqInstead {}
+pub trait UseCtEqInstead<Rhs: ?Sized>: Never<Rhs> {}
 
 /// Never implemented: makes `secret < secret` a compile error that points at `ct_lt`.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be ordered with `<`, `<=`, `>`, `>=`: it would branch on the secret",
-    label = "`{Self}` has no `<`",
-    note = "use `a.ct_lt(&b)`, `ct_le`, `ct_gt`, `ct_ge` (they return a `SecretBool`), or `ct_min`/`ct_max`"
+    label = "no `<` on secrets",
+    note = "use `a.ct_lt(&b)`, `ct_le`, `ct_gt`, `ct_ge` (`a.ct_lt_public(&x)` ... for a public `x`), which return a `SecretBool`, or `ct_min`/`ct_max`"
 )]
-pub trait UseCtLtInstead {}
+pub trait UseCtLtInstead<Rhs: ?Sized>: UseCtEqInstead<Rhs> {}
 
-/// Never implemented: makes printing a secret with `{}` a compile error.
+/// Never implemented: makes printing a secret with `{}`, `{:x}`, `{:b}`, ... a compile error.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be printed",
-    label = "`{Self}` has no `Display`",
-    note = "Debug formatting prints a redacted form; to print the value, `declassify()` it first (and be sure it may be public)"
+    label = "a `Secret<{T}>` has no `Display`, `LowerHex`, ...",
+    note = "`{{:?}}` prints a redacted form; to print the value, `declassify()` it first (and be sure it may be public)"
 )]
-pub trait DeclassifyBeforePrinting {}
+pub trait DeclassifyBeforePrinting<T: ?Sized>: Never<T> {}
 
 /// Never implemented: makes hashing a secret a compile error.
 #[diagnostic::on_unimplemented(
-    message = "secrets cannot be hashed: a hash table keyed by a secret leaks it through timing",
-    label = "`{Self}` has no `Hash`"
+    message = "secrets cannot be hashed or used as map keys: a hash table keyed by a secret leaks it through timing",
+    label = "a `Secret<{T}>` has no `Hash` or `Eq`",
+    note = "look secrets up with `ct_lookup` or compare them with `ct_eq`; `declassify()` a key only if it may be public"
 )]
-pub trait SecretsCannotBeHashed {}
+pub trait SecretsCannotBeHashed<T: ?Sized>: Never<T> {}
 
-/// Never implemented: makes `secret / secret` and `secret % secret` compile errors.
+/// Never implemented: makes `secret / x` and `secret % x` compile errors.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be divided with `/` or `%`: hardware division takes operand-dependent time (KyberSlash)",
-    label = "`{Self}` has no `/` or `%`",
-    note = "use `a.ct_div_rem(&b)`, which returns `(quotient, remainder)` in constant time"
+    label = "no `/` or `%` on secrets",
+    note = "use `a.ct_div_rem(&b)`, which returns `(quotient, remainder)` in constant time (for a public divisor too: `a.ct_div_rem(&Secret::new(7))`)"
 )]
-pub trait UseCtDivRemInstead {}
+pub trait UseCtDivRemInstead<Rhs: ?Sized>: Never<Rhs> {}
 
-impl<T: Zeroize, U: Zeroize> PartialEq<Secret<U>> for Secret<T>
+/// Never implemented: makes `let x: u32 = secret.into()` and `u32::from(secret)` compile
+/// errors that point at `declassify`.
+#[diagnostic::on_unimplemented(
+    message = "a secret cannot be turned into a plain `{Plain}` with `into()` or `from()`",
+    label = "`declassify()` is the way out",
+    note = "call `.declassify()`: the one explicit, greppable way out (only for values that may become public); to change the width of a secret, `.cast::<U>()`"
+)]
+pub trait UseDeclassifyInstead<Plain: ?Sized, Value: ?Sized>: Never<Value> {}
+
+/// Never implemented: makes `key[3]` on a `Secret<[T; N]>` a compile error.
+#[diagnostic::on_unimplemented(
+    message = "a secret cannot be indexed with `[]`: that would hand out a plain reference to a secret element",
+    label = "use `.get(i)`",
+    note = "use `.get(i)` / `.set(i, v)` for a public position, `.ct_get(&i)` for a secret one, `.sub_array::<M>(offset)` for a range of a byte array"
+)]
+pub trait UseGetInstead<Idx: ?Sized>: Never<Idx> {}
+
+/// Never implemented: makes indexing a table with a secret a compile error.
+#[diagnostic::on_unimplemented(
+    message = "a table cannot be indexed by a secret: the memory address would depend on it",
+    label = "secret index",
+    note = "use `ct_lookup(&table, &index)`, which reads every entry; on a `Secret<[T; N]>`, `.ct_get(&index)`"
+)]
+pub trait UseCtLookupInstead<Idx: ?Sized>: Never<Idx> {}
+
+/// Never implemented: makes `try_into()` from a byte slice to `&Secret<[u8; N]>` a compile
+/// error (what `Secret::<u32>::from_le_bytes(m[0..4].try_into().unwrap())` asks for).
+#[diagnostic::on_unimplemented(
+    message = "a `&[u8]` cannot become a `&Secret<[u8; {N}]>`: secret bytes are a `Secret` already, public bytes must be classified",
+    label = "public bytes",
+    note = "for public bytes, classify the integer: `Secret::new(u32::from_le_bytes(m[0..4].try_into().unwrap()))`; for part of a secret array, `Secret::<u32>::from_le_bytes(&key.sub_array::<4>(offset))`"
+)]
+pub trait ClassifyOrSubArrayInstead<const N: usize>: Never<[u8; N]> {}
+
+impl<T: Zeroize, R> PartialEq<R> for Secret<T>
 where
-    Secret<T>: UseCtEqInstead,
+    (): UseCtEqInstead<R>,
 {
-    fn eq(&self, _: &Secret<U>) -> bool {
-        unreachable!("UseCtEqInstead is never implemented")
+    fn eq(&self, _: &R) -> bool {
+        unreachable!("no value of the only type UseCtEqInstead is implemented for exists")
     }
 }
 
-impl<T: Zeroize, U: Zeroize> PartialOrd<Secret<U>> for Secret<T>
+impl<T: Zeroize> Eq for Secret<T> where (): UseCtEqInstead<Secret<T>> {}
+
+impl<T: Zeroize, R> PartialOrd<R> for Secret<T>
 where
-    Secret<T>: UseCtLtInstead + PartialEq<Secret<U>>,
+    (): UseCtLtInstead<R>,
 {
-    fn partial_cmp(&self, _: &Secret<U>) -> Option<core::cmp::Ordering> {
-        unreachable!("UseCtLtInstead is never implemented")
+    fn partial_cmp(&self, _: &R) -> Option<core::cmp::Ordering> {
+        unreachable!("no value of the only type UseCtLtInstead is implemented for exists")
     }
 }
 
-impl<T: Zeroize> fmt::Display for Secret<T>
-where
-    Secret<T>: DeclassifyBeforePrinting,
-{
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        unreachable!("DeclassifyBeforePrinting is never implemented")
-    }
+macro_rules! guard_fmt {
+    ($($trait:ident),*) => {$(
+        impl<T: Zeroize> fmt::$trait for Secret<T>
+        where
+            (): DeclassifyBeforePrinting<T>,
+        {
+            fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+                unreachable!("DeclassifyBeforePrinting is never implemented")
+            }
+        }
+    )*};
 }
+
+guard_fmt!(Display, LowerHex, UpperHex, Binary, Octal, LowerExp, UpperExp);
 
 impl<T: Zeroize> core::hash::Hash for Secret<T>
 where
-    Secret<T>: SecretsCannotBeHashed,
+    (): SecretsCannotBeHashed<T>,
 {
     fn hash<H: core::hash::Hasher>(&self, _: &mut H) {
         unreachable!("SecretsCannotBeHashed is never implemented")
@@ -92,38 +179,30 @@ where
 
 impl<T: Zeroize, R> core::ops::Div<R> for Secret<T>
 where
-    Secret<T>: UseCtDivRemInstead,
+    (): UseCtDivRemInstead<R>,
 {
     type Output = Secret<T>;
     fn div(self, _: R) -> Secret<T> {
-        unreachable!("UseCtDivRemInstead is never implemented")
+        unreachable!("no value of the only type UseCtDivRemInstead is implemented for exists")
     }
 }
 
 impl<T: Zeroize, R> core::ops::Rem<R> for Secret<T>
 where
-    Secret<T>: UseCtDivRemInstead,
+    (): UseCtDivRemInstead<R>,
 {
     type Output = Secret<T>;
     fn rem(self, _: R) -> Secret<T> {
-        unreachable!("UseCtDivRemInstead is never implemented")
+        unreachable!("no value of the only type UseCtDivRemInstead is implemented for exists")
     }
 }
 
-/// Never implemented: makes `let x: u32 = secret.into()` and `u32::from(secret)` compile
-/// errors that point at `declassify`.
-#[diagnostic::on_unimplemented(
-    message = "a secret cannot be turned into a plain value with `into()` or `from()`",
-    label = "`{Self}` is secret",
-    note = "call `.declassify()`: the one explicit, greppable way out (only for values that may become public)"
-)]
-pub trait UseDeclassifyInstead {}
-
 macro_rules! guard_into_plain {
     ($($t:ty),*) => {$(
+        #[doc(hidden)]
         impl<T: Zeroize> From<Secret<T>> for $t
         where
-            Secret<T>: UseDeclassifyInstead,
+            (): UseDeclassifyInstead<$t, T>,
         {
             fn from(_: Secret<T>) -> $t {
                 unreachable!("UseDeclassifyInstead is never implemented")
@@ -136,9 +215,50 @@ guard_into_plain!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
 
 impl<R> PartialEq<R> for crate::SecretBool
 where
-    R: UseCtEqInstead,
+    (): UseCtEqInstead<R>,
 {
     fn eq(&self, _: &R) -> bool {
-        unreachable!("UseCtEqInstead is never implemented")
+        unreachable!("no value of the only type UseCtEqInstead is implemented for exists")
+    }
+}
+
+impl<T: Zeroize, I> core::ops::Index<I> for Secret<T>
+where
+    (): UseGetInstead<I>,
+{
+    type Output = T;
+    fn index(&self, _: I) -> &T {
+        unreachable!("UseGetInstead is never implemented")
+    }
+}
+
+impl<T, I: Zeroize> core::ops::Index<Secret<I>> for [T]
+where
+    I: UseCtLookupInstead<I>, // no `table[secret]`: use `ct_lookup(&table, &secret)`
+{
+    type Output = T;
+    fn index(&self, _: Secret<I>) -> &T {
+        unreachable!("UseCtLookupInstead is never implemented")
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, I: Zeroize> core::ops::Index<Secret<I>> for alloc::vec::Vec<T>
+where
+    I: UseCtLookupInstead<I>, // no `table[secret]`: use `ct_lookup(&table, &secret)`
+{
+    type Output = T;
+    fn index(&self, _: Secret<I>) -> &T {
+        unreachable!("UseCtLookupInstead is never implemented")
+    }
+}
+
+impl<'a, const N: usize> TryFrom<&'a [u8]> for &'a Secret<[u8; N]>
+where
+    (): ClassifyOrSubArrayInstead<N>, // public bytes: `Secret::new(u32::from_le_bytes(..))`; secret: `.sub_array::<4>(i)`
+{
+    type Error = core::convert::Infallible;
+    fn try_from(_: &'a [u8]) -> Result<Self, Self::Error> {
+        unreachable!("ClassifyOrSubArrayInstead is never implemented")
     }
 }

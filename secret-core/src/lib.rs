@@ -173,7 +173,7 @@ mod word;
 
 pub use crate::bool::SecretBool;
 pub use crate::bytes::WrappingCast;
-pub use crate::cmp::CtEq;
+pub use crate::cmp::{CtEq, SecretOperand};
 pub use crate::declassify::Declassify;
 pub use crate::int::{CtInt, CtUnsigned};
 pub use crate::lookup::ct_lookup;
