@@ -1,25 +1,47 @@
-//! Compile-time guards: the operations a secret must not have, with messages that say what to
-//! use instead.
+//! Compile-time guards: the misuses of a secret that do not compile, and what rustc says.
 //!
-//! `Secret<T>` has no `==`, `<`, `Display` (nor `{:x}`, `{:b}`, ...), `Hash`, `/`, `%`, `[]`,
-//! conversion into a plain integer, and `SecretBool` has no `==`; a table cannot be indexed by
-//! a secret. Leaving a trait unimplemented gives a generic compiler error, so instead each is
-//! "implemented" under a bound that can never hold, `(): UseXInstead<..>`, whose
-//! `#[diagnostic::on_unimplemented]` message names the replacement.
+//! | you write | rustc's error (first line) | the replacement it names |
+//! |---|---|---|
+//! | `a == b`, `a != b` (secrets, `SecretBool`s) | secrets cannot be compared with `==` or `!=` | `ct_eq`, `ct_ne`, `ct_eq_public`; `declassify()` the verdict |
+//! | `a < b`, `<=`, `>`, `>=` | secrets cannot be ordered with `<`, ... | `ct_lt`, `ct_le`, `ct_gt`, `ct_ge`, `ct_lt_public`, ..., `ct_min`/`ct_max` |
+//! | `a / b`, `a % 7` | secrets cannot be divided with `/` or `%` | `ct_div_rem` |
+//! | `println!("{}", s)`, `{:x}`, `{:b}`, `{:o}`, `{:e}` | secrets cannot be printed | `{:?}` (redacted), `declassify()` |
+//! | a `Secret` as a `HashMap` key | secrets cannot be compared ...; secrets cannot be hashed ... | `ct_lookup`, `ct_eq` |
+//! | `let x: u32 = s.into()`, `u32::from(s)`, `let b: bool = flag.into()` | a secret cannot be turned into a plain `u32` | `declassify()`; `.cast::<U>()` for another width |
+//! | `key[3]` on a `Secret<[u8; 32]>` | a secret cannot be indexed with `[]` | `.get(i)`, `.set(i, v)`, `.ct_get(&i)`, `.sub_array::<M>(offset)` |
+//! | `x.ct_eq(&0)`, `g4.ct_lt(&(1 << 26))` | `{integer}` is not a `Secret<u32>` | the `_public` forms (`ct_eq_public`, ...) |
+//! | `wide.ct_eq(&narrow)` | `Secret<u32>` is not a `Secret<u64>` | `.cast::<u64>()` |
+//! | `wide + narrow`, `wide + 7u32` | `Secret<u32>` cannot be the right operand of an operator on `Secret<u64>` | `.cast::<u64>()`, `as u64` |
+//! | `c.select_public(&wide, &1u32)` | `u32` cannot be a side of `select_public` producing `Secret<u64>` | `.cast::<u64>()` |
+//! | `sbox[secret]`, `vec[secret]` | the type `[u8]` cannot be indexed by `Secret<usize>` (the standard library's) | `ct_lookup`: only in the listed guard impl's line, see below |
+//! | `Secret::<u32>::from_le_bytes(m[0..4].try_into().unwrap())` | the trait bound `&Secret<[u8; 4]>: TryFrom<&[u8]>` is not satisfied | `Secret::new(u32::from_le_bytes(..))`, `.sub_array::<4>(i)`: only in the listed guard impl's line |
+//! | `if flag`, `if a.ct_eq(&b)` | mismatched types: expected `bool`, found `SecretBool` | none: rustc has no hook here; use `select` or `declassify()` |
+//! | `let w: Secret<u64> = narrow.into()` | the trait bound `Secret<u64>: From<Secret<u32>>` is not satisfied | `.cast::<U>()`: only in the listed impl's line ("but trait `From<u64>` is implemented") |
+//! | `s as u32`, `*s`, `s.value` | non-primitive cast; cannot be dereferenced; private field | none: `declassify()` |
+//! | passing a secret where `Copy` is needed, using it after a move | `Copy` is not implemented; use of moved value (rustc suggests `.clone()`) | `clone()`, or pass `&a` |
 //!
-//! The bound is on `()` on purpose: rustc reports the *outer* trait's message (`can't compare
-//! ...`) when the unmet bound's self type equals the type the outer trait was asked of, and the
-//! unmet bound's own message otherwise. `()` never equals a secret, an index or a plain
-//! integer, so the message shown is always the guard's.
+//! Each row is pinned by a trybuild case in the repository (`tests/ui/fail/`), compiled with
+//! the pinned toolchain (`pinned-toolchain.toml`); other compiler versions word some lines
+//! differently.
 //!
-//! Every guard trait has a sealed supertrait that no other crate can name, so no
-//! crate can implement one and make a guarded operation reachable. Indexing a slice or array
-//! with a secret (`sbox[secret]`) is the one case where rustc prints the standard library's
-//! message instead: there two impls could apply (core's and the guard), and rustc lists both;
-//! the guard's where clause, shown in that list, names `ct_lookup`.
+//! # How
 //!
-//! Two misuses have no trait to hang a message on: `if secret_bool` (rustc says "expected
-//! `bool`, found `SecretBool`") and `secret as u32` ("non-primitive cast").
+//! Leaving a trait unimplemented gives a generic compiler error, so instead each guarded
+//! trait is "implemented" under a bound that can never hold, `(): UseXInstead<..>`, whose
+//! `#[diagnostic::on_unimplemented]` message names the replacement. The bound is on `()` on
+//! purpose: rustc reports the *outer* trait's message (`can't compare ...`) when the unmet
+//! bound's self type equals the type the outer trait was asked of, and the unmet bound's own
+//! message otherwise; `()` never equals a secret, an index or a plain integer. Every guard
+//! trait has a sealed supertrait that no other crate can name, so no crate can implement a
+//! guard and make a guarded operation reachable.
+//!
+//! Where two impls could apply (`[T]: Index<I>` is the standard library's for every `I`,
+//! `TryFrom<U>` has a blanket impl), rustc reports the standard library's message and lists
+//! the candidate impls, ours included; the guard's where clause carries a comment naming the
+//! replacement, which rustc prints with it. Widening with `into()` gets the same treatment on
+//! `Secret`'s own `From<T>` impl, the one rustc shows: a `From<Secret<U>> for Secret<T>` guard
+//! would overlap core's `From<T> for T`. `if` on a `SecretBool` and `as` consult no trait at
+//! all.
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
@@ -30,9 +52,10 @@ use zeroize::Zeroize;
 
 /// The sealed supertrait of every guard (a private module: nothing outside can name it).
 mod sealed {
-    /// Implemented for nothing, so no crate can implement a guard trait. Generic, like the
-    /// guards, so that a bound on it is never a trivially false bound (which rustc rejects at
-    /// the impl instead of at the misuse).
+    /// Implemented only for `()` with the uninhabited `Unreachable` below, so no crate can
+    /// implement a guard trait for anything usable. Generic, like the guards, so that a bound
+    /// on it is never a trivially false bound (which rustc rejects at the impl instead of at
+    /// the misuse).
     pub trait Never<X: ?Sized> {}
 }
 
@@ -58,7 +81,7 @@ macro_rules! undecided_until_rhs_known {
 
 undecided_until_rhs_known!(Never, UseCtEqInstead, UseCtLtInstead, UseCtDivRemInstead);
 
-/// Never implemented: makes `secret == secret` (and `!=`) a compile error that points at
+/// Implemented only for a type without values: makes `secret == secret` (and `!=`) a compile error that points at
 /// `ct_eq`.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be compared with `==` or `!=`: it would branch on the secret",
@@ -67,7 +90,7 @@ undecided_until_rhs_known!(Never, UseCtEqInstead, UseCtLtInstead, UseCtDivRemIns
 )]
 pub trait UseCtEqInstead<Rhs: ?Sized>: Never<Rhs> {}
 
-/// Never implemented: makes `secret < secret` a compile error that points at `ct_lt`.
+/// Implemented only for a type without values: makes `secret < secret` a compile error that points at `ct_lt`.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be ordered with `<`, `<=`, `>`, `>=`: it would branch on the secret",
     label = "no `<` on secrets",
@@ -91,7 +114,7 @@ pub trait DeclassifyBeforePrinting<T: ?Sized>: Never<T> {}
 )]
 pub trait SecretsCannotBeHashed<T: ?Sized>: Never<T> {}
 
-/// Never implemented: makes `secret / x` and `secret % x` compile errors.
+/// Implemented only for a type without values: makes `secret / x` and `secret % x` compile errors.
 #[diagnostic::on_unimplemented(
     message = "secrets cannot be divided with `/` or `%`: hardware division takes operand-dependent time (KyberSlash)",
     label = "no `/` or `%` on secrets",
@@ -213,6 +236,16 @@ macro_rules! guard_into_plain {
 
 guard_into_plain!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, bool);
 
+#[doc(hidden)]
+impl From<crate::SecretBool> for bool
+where
+    for<'a> &'a (): UseDeclassifyInstead<bool, crate::SecretBool>,
+{
+    fn from(_: crate::SecretBool) -> bool {
+        unreachable!("UseDeclassifyInstead is never implemented")
+    }
+}
+
 impl<R> PartialEq<R> for crate::SecretBool
 where
     (): UseCtEqInstead<R>,
@@ -257,7 +290,7 @@ impl<'a, const N: usize> TryFrom<&'a [u8]> for &'a Secret<[u8; N]>
 where
     (): ClassifyOrSubArrayInstead<N>, // public bytes: `Secret::new(u32::from_le_bytes(..))`; secret: `.sub_array::<4>(i)`
 {
-    type Error = core::convert::Infallible;
+    type Error = core::array::TryFromSliceError;
     fn try_from(_: &'a [u8]) -> Result<Self, Self::Error> {
         unreachable!("ClassifyOrSubArrayInstead is never implemented")
     }
