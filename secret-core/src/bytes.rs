@@ -1,5 +1,6 @@
 //! Converting integer secrets to and from secret byte arrays, and between integer widths.
 
+use crate::int::CtInt;
 use crate::Secret;
 
 /// An `as` cast between primitive integers (truncating, sign- or zero-extending), as a trait
@@ -25,43 +26,41 @@ macro_rules! casts {
 
 casts!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
-macro_rules! int_bytes {
-    ($($t:ty),*) => {$(
-        impl Secret<$t> {
-            /// Converts to another integer width with `as` semantics (branch-free).
-            #[inline(always)]
-            pub fn cast<U>(&self) -> Secret<U>
-            where
-                $t: WrappingCast<U>,
-                U: zeroize::Zeroize,
-            {
-                Secret::from_raw(WrappingCast::wrapping_cast(self.value))
-            }
-            /// From little-endian secret bytes.
-            #[inline(always)]
-            pub fn from_le_bytes(bytes: &Secret<[u8; core::mem::size_of::<$t>()]>) -> Self {
-                Secret::from_raw(<$t>::from_le_bytes(bytes.value))
-            }
-            /// From big-endian secret bytes.
-            #[inline(always)]
-            pub fn from_be_bytes(bytes: &Secret<[u8; core::mem::size_of::<$t>()]>) -> Self {
-                Secret::from_raw(<$t>::from_be_bytes(bytes.value))
-            }
-            /// To little-endian secret bytes.
-            #[inline(always)]
-            pub fn to_le_bytes(&self) -> Secret<[u8; core::mem::size_of::<$t>()]> {
-                Secret::from_raw(self.value.to_le_bytes())
-            }
-            /// To big-endian secret bytes.
-            #[inline(always)]
-            pub fn to_be_bytes(&self) -> Secret<[u8; core::mem::size_of::<$t>()]> {
-                Secret::from_raw(self.value.to_be_bytes())
-            }
-        }
-    )*};
+impl<T: CtInt> Secret<T> {
+    /// Converts to another integer width with `as` semantics (truncating, sign- or
+    /// zero-extending; branch-free): `key_word.cast::<u64>()`. There is no `.into()`: it would
+    /// look like a way out of the secret.
+    #[inline(always)]
+    pub fn cast<U>(&self) -> Secret<U>
+    where
+        T: WrappingCast<U>,
+        U: zeroize::Zeroize,
+    {
+        Secret::from_raw(WrappingCast::wrapping_cast(self.value))
+    }
+    /// From little-endian secret bytes: `Secret::<u32>::from_le_bytes(&key.sub_array::<4>(0))`
+    /// (a secret `[u8; size_of::<T>()]`; take it out of a longer secret array with
+    /// [`sub_array`](Secret::sub_array)).
+    #[inline(always)]
+    pub fn from_le_bytes(bytes: &Secret<T::Bytes>) -> Self {
+        Secret::from_raw(T::__from_le_bytes(bytes.value))
+    }
+    /// From big-endian secret bytes.
+    #[inline(always)]
+    pub fn from_be_bytes(bytes: &Secret<T::Bytes>) -> Self {
+        Secret::from_raw(T::__from_be_bytes(bytes.value))
+    }
+    /// To little-endian secret bytes (`[u8; size_of::<T>()]`).
+    #[inline(always)]
+    pub fn to_le_bytes(&self) -> Secret<T::Bytes> {
+        Secret::from_raw(self.value.__to_le_bytes())
+    }
+    /// To big-endian secret bytes.
+    #[inline(always)]
+    pub fn to_be_bytes(&self) -> Secret<T::Bytes> {
+        Secret::from_raw(self.value.__to_be_bytes())
+    }
 }
-
-int_bytes!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
 impl<const N: usize> Secret<[u8; N]> {
     /// `M` bytes starting at a public `offset` (panics if out of range: public data only).

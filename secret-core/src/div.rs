@@ -5,6 +5,7 @@
 //! restoring long division: one iteration per bit of the type, each a subtraction and a
 //! masked select, the same instruction sequence for every dividend and divisor.
 
+use crate::int::CtUnsigned;
 use crate::mask::Mask;
 use crate::word::Unsigned;
 use crate::Secret;
@@ -28,28 +29,22 @@ fn div_rem<U: Unsigned>(n: U, d: U) -> (U, U) {
     (quotient, remainder)
 }
 
-macro_rules! unsigned_div {
-    ($($t:ty),*) => {$(
-        impl Secret<$t> {
-            /// Quotient and remainder, in constant time and without a hardware divide.
-            ///
-            /// A zero divisor gives `(MAX, self)` (the RISC-V convention), never a panic: a
-            /// panic would reveal that the divisor is zero.
-            ///
-            /// ```
-            #[doc = concat!("use secret_core::Secret;")]
-            #[doc = concat!("let (q, r) = Secret::new(100", stringify!($t), ").ct_div_rem(&Secret::new(7));")]
-            /// assert_eq!((q.declassify(), r.declassify()), (14, 2));
-            #[doc = concat!("let (q, r) = Secret::new(5", stringify!($t), ").ct_div_rem(&Secret::new(0));")]
-            #[doc = concat!("assert_eq!((q.declassify(), r.declassify()), (", stringify!($t), "::MAX, 5));")]
-            /// ```
-            #[inline]
-            pub fn ct_div_rem(&self, divisor: &Secret<$t>) -> (Secret<$t>, Secret<$t>) {
-                let (q, r) = div_rem(self.value, divisor.value);
-                (Secret::from_raw(q), Secret::from_raw(r))
-            }
-        }
-    )*};
+impl<T: CtUnsigned> Secret<T> {
+    /// Quotient and remainder, in constant time and without a hardware divide (unsigned types).
+    ///
+    /// A zero divisor gives `(MAX, self)` (the RISC-V convention), never a panic: a panic
+    /// would reveal that the divisor is zero.
+    ///
+    /// ```
+    /// use secret_core::Secret;
+    /// let (q, r) = Secret::new(100u32).ct_div_rem(&Secret::new(7));
+    /// assert_eq!((q.declassify(), r.declassify()), (14, 2));
+    /// let (q, r) = Secret::new(5u64).ct_div_rem(&Secret::new(0));
+    /// assert_eq!((q.declassify(), r.declassify()), (u64::MAX, 5));
+    /// ```
+    #[inline]
+    pub fn ct_div_rem(&self, divisor: &Secret<T>) -> (Secret<T>, Secret<T>) {
+        let (q, r) = div_rem(self.value, divisor.value);
+        (Secret::from_raw(q), Secret::from_raw(r))
+    }
 }
-
-unsigned_div!(u8, u16, u32, u64, u128, usize);

@@ -3,7 +3,7 @@
 //! `subtle::ConditionallySelectable` requires `Copy`, which `Secret` deliberately is not, so
 //! it is not implemented; use [`CtSelect`](crate::CtSelect). `ConstantTimeEq`,
 //! `ConstantTimeGreater` and `ConstantTimeLess` are implemented (the last two in `cmp.rs`,
-//! per integer type), and `SecretBool` converts to and from `subtle::Choice`.
+//! for every `CtInt`), and `SecretBool` converts to and from `subtle::Choice`.
 
 use crate::mask::Mask;
 use crate::plain::CtPlain;

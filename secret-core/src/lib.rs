@@ -34,15 +34,48 @@
 //! - [`CtEq`] and [`CtSelect`] without a `Copy` bound, [`SecretOption`] (subtle's `CtOption`
 //!   without the `Default` bound on `map`), [`ct_lookup`] for secret table indices, `ct_div_rem`
 //!   without a hardware divider, shifts and rotations by secret amounts.
-//! - Misuse that does not compile, with messages naming the replacement: `secret == secret`,
-//!   `secret < secret`, `secret / secret`, `println!("{}", secret)`, `if secret.ct_eq(..)`,
-//!   `table[secret]`, `let x: u32 = secret.into()`, hashing, copying without `clone()`.
+//! - Misuse that does not compile: `secret == secret`, `secret < secret`, `secret / x`,
+//!   `println!("{}", secret)`, `if secret.ct_eq(..)`, `table[secret]`, `key[3]`,
+//!   `let x: u32 = secret.into()`, `x.ct_eq(&0)`, hashing, copying without `clone()`. Most
+//!   errors name the replacement; [`guard`] lists each misuse with what rustc prints, including
+//!   the few where it cannot be made to.
 //! - Zeroing on drop (`zeroize::ZeroizeOnDrop`), redacted `Debug`.
 //! - Interop: `subtle::Choice` ⇄ [`SecretBool`], `subtle::CtOption` ⇄ [`SecretOption`],
 //!   `subtle::ConstantTimeEq`/`ConstantTimeGreater`/`ConstantTimeLess` for secrets; `zeroize`
 //!   traits throughout. Both crates are re-exported.
 //! - [`taint`]: valgrind client requests, so `cargo ct-verify` can check the *compiled binary*.
 //! - [`wipe`]: `with_clean_stack` zeroes the stack and the registers that a closure used.
+//!
+//! # Public operands
+//!
+//! A secret often meets a public constant: a bound, a mask, a received tag. Every operation
+//! takes one, by one spelling: operators take the public `T` as it is, comparisons and
+//! selection take it by reference in the method with the `_public` suffix. The secret-only
+//! methods (`ct_eq`, `ct_lt`, ...) do not accept a public value: `x.ct_eq(&0)` fails to
+//! compile with a message naming `ct_eq_public`.
+//!
+//! | secret with secret | secret with a public `t: T` | for |
+//! |---|---|---|
+//! | `a + &b`, `a - b`, `a * b`, `a & b`, `a \| b`, `a ^ b`, `a += &b`, ... | `a + t`, `t + a`, `a ^= t`, ... (wrapping) | integers |
+//! | `a.ct_eq(&b)`, `a.ct_ne(&b)` | `a.ct_eq_public(&t)`, `a.ct_ne_public(&t)` | integers, arrays |
+//! | `a.ct_lt(&b)`, `ct_le`, `ct_gt`, `ct_ge` | `a.ct_lt_public(&t)`, `ct_le_public`, `ct_gt_public`, `ct_ge_public` | integers |
+//! | `a.ct_min(&b)`, `a.ct_max(&b)` | `a.ct_min_public(&t)`, `a.ct_max_public(&t)` | integers |
+//! | `c.select(&a, &b)` | `c.select_public(&t, &a)`, `c.select_public(&a, &t)`, `c.select_public(&t, &u)`: each side a `&T` or a `&Secret<T>`, the result a `Secret<T>` | integers, arrays |
+//! | `a.ct_is_zero()` | | integers, arrays |
+//!
+//! Every result is secret (a [`SecretBool`] or a `Secret<T>`). Both sides have the same `T`:
+//! another width is converted explicitly, [`cast`](Secret::cast) for a secret, `as` for a
+//! public value.
+//!
+//! ```
+//! use secret_core::{Secret, SecretBool};
+//! let g4 = Secret::new(70_000_000u32);
+//! let carry: SecretBool = g4.ct_ge_public(&(1 << 26));
+//! let clamped = carry.select_public(&((1 << 26) - 1), &g4);
+//! assert_eq!(clamped.declassify(), (1 << 26) - 1);
+//! let x = Secret::new(0u64);
+//! assert!(x.ct_eq_public(&0).declassify());
+//! ```
 //!
 //! # Cost
 //!
@@ -155,6 +188,7 @@ mod cmp;
 mod declassify;
 mod div;
 pub mod guard;
+mod int;
 mod interop;
 mod lookup;
 mod mask;
@@ -172,13 +206,15 @@ mod word;
 
 pub use crate::bool::SecretBool;
 pub use crate::bytes::WrappingCast;
-pub use crate::cmp::CtEq;
+pub use crate::cmp::{CtEq, SecretOperand};
 pub use crate::declassify::Declassify;
+pub use crate::int::{CtInt, CtUnsigned};
 pub use crate::lookup::ct_lookup;
+pub use crate::ops::Operand;
 pub use crate::option::SecretOption;
 pub use crate::plain::CtPlain;
 pub use crate::secret::Secret;
-pub use crate::select::CtSelect;
+pub use crate::select::{CtSelect, SelectArm};
 
 pub use subtle;
 pub use zeroize;

@@ -143,7 +143,12 @@ impl<T: Zeroize> fmt::Debug for Secret<T> {
     }
 }
 
-impl<T: Zeroize> From<T> for Secret<T> {
+// The where clause is there for its comment: rustc prints this impl's header when
+// `let wide: Secret<u64> = narrow.into()` fails, and no guard can hook that error.
+impl<T> From<T> for Secret<T>
+where
+    T: Zeroize, // classifies a plain `T`; a secret of another width converts with `.cast::<U>()`
+{
     /// Same as [`Secret::new`]: classifying is always allowed; only the way out is explicit.
     #[inline(always)]
     fn from(value: T) -> Self {

@@ -81,6 +81,57 @@ impl SecretBool {
     pub fn select<T: CtSelect>(&self, if_true: &T, if_false: &T) -> T {
         T::ct_select(self, if_true, if_false)
     }
+
+    /// [`select`](SecretBool::select) where either side, or both, may be a public `T`: each
+    /// argument is a `&T` or a `&Secret<T>`, and the result is a `Secret<T>`.
+    ///
+    /// ```
+    /// use secret_core::{Secret, SecretBool};
+    /// let x = Secret::new(7u32);
+    /// let clamped = x.ct_gt_public(&5).select_public(&5, &x); // min(x, 5)
+    /// let bit = x.ct_eq_public(&7).select_public(&1u32, &0);  // both sides public
+    /// assert_eq!((clamped.declassify(), bit.declassify()), (5, 1));
+    /// ```
+    #[inline(always)]
+    pub fn select_public<T: CtPlain, A: SelectArm<T>, B: SelectArm<T>>(
+        &self,
+        if_true: &A,
+        if_false: &B,
+    ) -> Secret<T> {
+        Secret::from_raw(T::__select(self.mask(), if_true.__arm(), if_false.__arm()))
+    }
+}
+
+mod sealed {
+    pub trait Sealed<T> {}
+}
+
+/// One side of [`SecretBool::select_public`]: a public `T` or a `Secret<T>` (sealed).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a side of `select_public` producing `Secret<{T}>`",
+    label = "expected a `&{T}` or a `&Secret<{T}>`",
+    note = "both sides must hold the same type: convert a secret with `.cast::<{T}>()`"
+)]
+pub trait SelectArm<T: CtPlain>: sealed::Sealed<T> {
+    #[doc(hidden)]
+    fn __arm(&self) -> &T;
+}
+
+impl<T: CtPlain> sealed::Sealed<T> for T {}
+impl<T: CtPlain> sealed::Sealed<T> for Secret<T> {}
+
+impl<T: CtPlain> SelectArm<T> for T {
+    #[inline(always)]
+    fn __arm(&self) -> &T {
+        self
+    }
+}
+
+impl<T: CtPlain> SelectArm<T> for Secret<T> {
+    #[inline(always)]
+    fn __arm(&self) -> &T {
+        &self.value
+    }
 }
 
 impl CtSelect for SecretBool {

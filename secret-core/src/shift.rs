@@ -5,8 +5,9 @@
 //! one stage per bit of the amount, each stage a masked select between "shifted by 2^k" and
 //! "not shifted". `log2(BITS)` stages, the same work for every amount.
 
+use crate::int::CtInt;
 use crate::mask::Mask;
-use crate::word::{Int, Unsigned};
+use crate::word::Unsigned;
 use crate::Secret;
 
 /// Applies `step(x, 2^k)` for each set bit `k` of `amount mod BITS`, branch-free.
@@ -27,48 +28,42 @@ fn bit_of(amount: u32, stage: u32) -> usize {
     ((amount & stage) >> stage.trailing_zeros()) as usize
 }
 
-macro_rules! int_shifts {
-    ($($t:ty),*) => {$(
-        impl Secret<$t> {
-            /// Rotates left by a public amount (`rotate_left` semantics).
-            #[inline(always)]
-            pub fn rotate_left(&self, amount: u32) -> Self {
-                Secret::from_raw(self.value.rotate_left(amount))
-            }
-            /// Rotates right by a public amount.
-            #[inline(always)]
-            pub fn rotate_right(&self, amount: u32) -> Self {
-                Secret::from_raw(self.value.rotate_right(amount))
-            }
-            /// Shifts left by a secret amount, modulo the bit width (`wrapping_shl`), branch-free.
-            #[inline]
-            pub fn shl_secret(&self, amount: &Secret<u32>) -> Self {
-                let u = barrel(self.value.to_u(), amount.value, |x, s| x << s);
-                Secret::from_raw(<$t>::from_u(u))
-            }
-            /// Shifts right by a secret amount, modulo the bit width (`wrapping_shr`;
-            /// arithmetic for signed types), branch-free.
-            #[inline]
-            pub fn shr_secret(&self, amount: &Secret<u32>) -> Self {
-                let u = barrel(self.value.to_u(), amount.value, |x, s| {
-                    (<$t>::from_u(x) >> s).to_u()
-                });
-                Secret::from_raw(<$t>::from_u(u))
-            }
-            /// Rotates left by a secret amount, modulo the bit width, branch-free.
-            #[inline]
-            pub fn rotate_left_secret(&self, amount: &Secret<u32>) -> Self {
-                let u = barrel(self.value.to_u(), amount.value, |x, s| x.rotate_left(s));
-                Secret::from_raw(<$t>::from_u(u))
-            }
-            /// Rotates right by a secret amount, modulo the bit width, branch-free.
-            #[inline]
-            pub fn rotate_right_secret(&self, amount: &Secret<u32>) -> Self {
-                let u = barrel(self.value.to_u(), amount.value, |x, s| x.rotate_right(s));
-                Secret::from_raw(<$t>::from_u(u))
-            }
-        }
-    )*};
+impl<T: CtInt> Secret<T> {
+    /// Rotates left by a public amount (`rotate_left` semantics).
+    #[inline(always)]
+    pub fn rotate_left(&self, amount: u32) -> Self {
+        Secret::from_raw(self.value.__rotate_left(amount))
+    }
+    /// Rotates right by a public amount.
+    #[inline(always)]
+    pub fn rotate_right(&self, amount: u32) -> Self {
+        Secret::from_raw(self.value.__rotate_right(amount))
+    }
+    /// Shifts left by a secret amount, modulo the bit width (`wrapping_shl`), branch-free.
+    #[inline]
+    pub fn shl_secret(&self, amount: &Secret<u32>) -> Self {
+        let u = barrel(self.value.to_u(), amount.value, |x, s| x << s);
+        Secret::from_raw(T::from_u(u))
+    }
+    /// Shifts right by a secret amount, modulo the bit width (`wrapping_shr`; arithmetic for
+    /// signed types), branch-free.
+    #[inline]
+    pub fn shr_secret(&self, amount: &Secret<u32>) -> Self {
+        let u = barrel(self.value.to_u(), amount.value, |x, s| {
+            (T::from_u(x) >> s).to_u()
+        });
+        Secret::from_raw(T::from_u(u))
+    }
+    /// Rotates left by a secret amount, modulo the bit width, branch-free.
+    #[inline]
+    pub fn rotate_left_secret(&self, amount: &Secret<u32>) -> Self {
+        let u = barrel(self.value.to_u(), amount.value, |x, s| x.rotate_left(s));
+        Secret::from_raw(T::from_u(u))
+    }
+    /// Rotates right by a secret amount, modulo the bit width, branch-free.
+    #[inline]
+    pub fn rotate_right_secret(&self, amount: &Secret<u32>) -> Self {
+        let u = barrel(self.value.to_u(), amount.value, |x, s| x.rotate_right(s));
+        Secret::from_raw(T::from_u(u))
+    }
 }
-
-int_shifts!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);

@@ -8,7 +8,10 @@ use crate::arch::fence_usize;
 use core::ops::{BitAnd, BitOr, BitXor, Not, Shl, Shr};
 
 /// An unsigned machine integer the constant-time algorithms can work on.
-pub(crate) trait Unsigned:
+///
+/// `pub` only so that it can be a supertrait of the sealed [`CtUnsigned`](crate::CtUnsigned); the module is
+/// private, so no other crate can name or implement it.
+pub trait Unsigned:
     Copy
     + BitAnd<Output = Self>
     + BitOr<Output = Self>
@@ -21,6 +24,8 @@ pub(crate) trait Unsigned:
     const ZERO: Self;
     const ONE: Self;
     fn wrapping_sub(self, other: Self) -> Self;
+    fn rotate_left(self, amount: u32) -> Self;
+    fn rotate_right(self, amount: u32) -> Self;
     /// `self`, passed through the value fence one machine word at a time.
     fn fence(self) -> Self;
     /// `word` (all ones or all zeros) sign-extended or truncated to this width, without a fence.
@@ -29,8 +34,9 @@ pub(crate) trait Unsigned:
     fn fold(self) -> usize;
 }
 
-/// One of the twelve primitive integers, signed or not.
-pub(crate) trait Int: Copy {
+/// One of the twelve primitive integers, signed or not (unnameable outside the crate, like
+/// [`Unsigned`]: it seals [`CtInt`](crate::CtInt)).
+pub trait Int: Copy {
     type U: Unsigned;
     const SIGNED: bool;
     fn to_u(self) -> Self::U;
@@ -63,6 +69,14 @@ macro_rules! unsigned_glue {
             #[inline(always)]
             fn wrapping_sub(self, other: Self) -> Self {
                 <$u>::wrapping_sub(self, other)
+            }
+            #[inline(always)]
+            fn rotate_left(self, amount: u32) -> Self {
+                <$u>::rotate_left(self, amount)
+            }
+            #[inline(always)]
+            fn rotate_right(self, amount: u32) -> Self {
+                <$u>::rotate_right(self, amount)
             }
             #[inline(always)]
             #[allow(clippy::cast_possible_truncation)]

@@ -222,6 +222,32 @@ macro_rules! int_tests {
                 }
 
                 #[test]
+                fn public_operands((a, b) in pair()) {
+                    let sa = Secret::<T>::new(a);
+                    prop_assert_eq!(sa.ct_eq_public(&b).declassify(), a == b, "ct_eq_public");
+                    prop_assert_eq!(sa.ct_ne_public(&b).declassify(), a != b, "ct_ne_public");
+                    prop_assert_eq!(sa.ct_lt_public(&b).declassify(), a < b, "ct_lt_public");
+                    prop_assert_eq!(sa.ct_le_public(&b).declassify(), a <= b, "ct_le_public");
+                    prop_assert_eq!(sa.ct_gt_public(&b).declassify(), a > b, "ct_gt_public");
+                    prop_assert_eq!(sa.ct_ge_public(&b).declassify(), a >= b, "ct_ge_public");
+                    prop_assert_eq!(sa.ct_min_public(&b).declassify(), a.min(b), "ct_min_public");
+                    prop_assert_eq!(sa.ct_max_public(&b).declassify(), a.max(b), "ct_max_public");
+                    // The operand order matters: `a < b` and `b < a` differ whenever a != b, so
+                    // an implementation that swapped its operands fails one of the two lines.
+                    let sb = Secret::<T>::new(b);
+                    prop_assert_eq!(sb.ct_lt_public(&a).declassify(), b < a, "ct_lt_public swapped");
+                    prop_assert_eq!(sb.ct_ge_public(&a).declassify(), b >= a, "ct_ge_public swapped");
+                    for cond in [false, true] {
+                        let c = SecretBool::new(cond);
+                        let expect = pick(cond, a, b);
+                        prop_assert_eq!(c.select_public(&a, &b).declassify(), expect, "T, T");
+                        prop_assert_eq!(c.select_public(&sa, &b).declassify(), expect, "S, T");
+                        prop_assert_eq!(c.select_public(&a, &sb).declassify(), expect, "T, S");
+                        prop_assert_eq!(c.select_public(&sa, &sb).declassify(), expect, "S, S");
+                    }
+                }
+
+                #[test]
                 fn is_zero(a in val()) {
                     prop_assert_eq!(Secret::<T>::new(a).ct_is_zero().declassify(), a == 0);
                     prop_assert!(Secret::<T>::new(0).ct_is_zero().declassify());
