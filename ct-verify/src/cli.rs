@@ -67,6 +67,11 @@ pub struct Args {
     /// Write dudect plots (SVG) into DIR.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+    /// Cargo profile to build the suites with (default: `bench`, which inherits `release`).
+    /// `dev` checks the code as `cargo build` and `cargo test` compile it: opt-level 0, debug
+    /// assertions, overflow checks. Any profile cargo knows works (`[profile.NAME]`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Target triple (only the host is supported for now).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
@@ -136,6 +141,12 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
     if let Some(t) = &args.target {
         let host = cargo::host_triple().unwrap_or_default();
         if *t != host {
+            if args.profile.is_some() {
+                return Err(Fatal(format!(
+                    "--profile applies to host suites; the firmware suite for {t} is built with \
+                     its crate's release profile (set opt-level in its [profile.release])"
+                )));
+            }
             return crate::embedded::run_from_cli(args).map_err(Fatal);
         }
     }
@@ -143,6 +154,16 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         if !m.exists() {
             return Err(Fatal(format!("manifest {} does not exist", m.display())));
         }
+    }
+    if let Some(p) = &args.profile {
+        if args.exe.is_some() {
+            return Err(Fatal(
+                "--profile chooses how cargo builds the suites; with --exe nothing is built \
+                 (build the executable with that profile yourself)"
+                    .into(),
+            ));
+        }
+        cargo::check_profile(args.manifest_path.as_deref(), p)?;
     }
     if args.list_declassify {
         return list_declassify(args);
@@ -188,7 +209,12 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
                 "ct-verify: building bench targets into {}",
                 meta.target_directory.join("ct-verify").display()
             );
-            cargo::build(args.manifest_path.as_deref(), args.bench.as_deref(), &meta)?
+            cargo::build(
+                args.manifest_path.as_deref(),
+                args.bench.as_deref(),
+                args.profile.as_deref(),
+                &meta,
+            )?
         }
     };
     let scratch = ScratchDir::new("run")
