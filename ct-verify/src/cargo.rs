@@ -83,7 +83,7 @@ pub fn metadata(manifest_path: Option<&Path>, no_deps: bool) -> Result<Metadata,
 
 /// A bench target name no package has (cargo's target names cannot contain `!`), for
 /// [`check_profile`].
-const NO_SUCH_BENCH: &str = "ct-verify!profile-probe";
+const NO_SUCH_BENCH: &str = "ct-verify!probe";
 
 /// Fails with cargo's own reason when cargo does not know `profile` (neither built in: `dev`,
 /// `release`, `test`, `bench`, nor a `[profile.NAME]` of the workspace manifest or a cargo
@@ -112,7 +112,7 @@ pub fn check_profile(manifest_path: Option<&Path>, profile: &str) -> Result<(), 
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let err = String::from_utf8_lossy(&out.stderr);
     match err.lines().find(|l| l.starts_with("error")) {
-        Some(line) if line.contains("profile") => {
+        Some(line) if line.contains("profile") && !line.contains(NO_SUCH_BENCH) => {
             let hint = if line.contains("not defined") {
                 format!(
                     " (built-in profiles: dev, release, test, bench; others need a \
