@@ -24,6 +24,10 @@
 //! assert_eq!(format!("{bigger:?}"), "Secret<u32>(<redacted>)");
 //! ```
 //!
+//! New to the crate? The [guide] ("Writing an algorithm") has the conversions in one table,
+//! public operands, selection, lookups, bytes in and out, when to `clone()`, how to check your
+//! code with ct-verify, and a complete Poly1305 as its worked example.
+//!
 //! # What you get
 //!
 //! - [`Secret<T>`](struct@Secret) for the twelve primitive integers, byte arrays `[u8; N]`, arrays of
@@ -138,9 +142,10 @@
 //!
 //! The crate denies `unsafe_code` except where it must be, each block with a `// SAFETY:`
 //! note: the architecture module `arch/` (`asm!` fences, valgrind requests, stack painting and
-//! register clearing), `wipe` (calling into those), `plain` (viewing a table of `CtPlain`
-//! integers as bytes for the SSE2 lookup, and one entry back), and `secret` (moving the value out of a
-//! `Secret` in `declassify`, and the fenced zero stores that wipe values without drop glue).
+//! register clearing, reading a table of `CtPlain` integers 16 bytes at a time for the SSE2
+//! lookup), `wipe` (calling into those), `plain` (one table entry back from those 16 bytes),
+//! and `secret` (moving the value out of a `Secret` in `declassify`, and the fenced zero stores
+//! that wipe values without drop glue).
 #![no_std]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -155,6 +160,7 @@ mod cmp;
 mod declassify;
 mod div;
 pub mod guard;
+pub mod guide;
 mod interop;
 mod lookup;
 mod mask;
