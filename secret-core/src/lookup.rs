@@ -49,7 +49,7 @@ fn lookup<T: CtPlain>(table: &[T], index: usize) -> T {
         return scan(table, index);
     }
     let index = arch::fence_usize(index);
-    let picked = arch::select_chunks16(table, size_log2, index);
+    let picked = plain::select_chunks16(table, size_log2, index);
     let found: T = plain::from_bytes16(&picked);
     let base = chunks << per_log2;
     let mut result = scan(&table[base..], index.wrapping_sub(base));

@@ -125,6 +125,22 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> Mask {
     Mask::is_zero(bytes_diff(a, b))
 }
 
+/// `table[index]` from the whole 16-byte chunks of `table` (SSE2, see
+/// `arch::select_chunks16`), in the first `size_of::<T>()` bytes; `size_log2` is
+/// [`chunk_entry_log2`]`::<T>()`. Entries past the last whole chunk are not read.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[allow(unsafe_code)]
+#[inline(always)]
+pub(crate) fn select_chunks16<T: CtPlain>(table: &[T], size_log2: u32, index: usize) -> [u8; 16] {
+    // Entries per chunk: `16 / size = 1 << (4 - size_log2)`.
+    let chunks = table.len() >> (4 - size_log2);
+    // SAFETY: `CtPlain` is sealed and implemented only for the primitive integers and arrays
+    // of them: no padding, every byte of `table` is initialized. `chunks` whole chunks are
+    // `chunks * (16 / size)` entries, at most `table.len()`, so their `chunks * 16` bytes lie
+    // inside `table`, which is borrowed for the call.
+    unsafe { crate::arch::select_chunks16(table.as_ptr().cast::<u8>(), chunks, size_log2, index) }
+}
+
 /// `log2(size_of::<T>())` when that size is 1, 2, 4, 8 or 16 (a 16-byte chunk holds whole
 /// entries), else `None`. Callers divide by powers of two with shifts, never with `/`: at
 /// opt-level 0 a division by a run-time value is a `div` instruction even when it is a power

@@ -68,10 +68,9 @@ pub(crate) fn eq_chunks16<'a, 'b>(a: &'a [u8], b: &'b [u8]) -> (usize, &'a [u8],
     (moved, &a[whole..], &b[whole..])
 }
 
-/// Reads every whole 16-byte chunk of `table`, whose entries are `size = 1 << size_log2` bytes
-/// (1, 2, 4, 8 or 16; `per = 16 / size` entries per chunk; entries past the last whole chunk
-/// are not read), and returns entry number
-/// `index` in the first `size` bytes of the result: position `index % per` of chunk
+/// Reads the `chunks` 16-byte chunks at `bytes`, a table whose entries are `size = 1 <<
+/// size_log2` bytes (1, 2, 4, 8 or 16; `per = 16 / size` entries per chunk), and returns entry
+/// number `index` in the first `size` bytes of the result: position `index % per` of chunk
 /// `index / per` (the other bytes are ORs of other lanes, which callers ignore). All zero when
 /// that chunk is past the end, or when `index / per` does not fit the 32-bit chunk counter and
 /// wraps (callers mask that out).
@@ -85,10 +84,18 @@ pub(crate) fn eq_chunks16<'a, 'b>(a: &'a [u8], b: &'b [u8]) -> (usize, &'a [u8],
 /// chunk counter against `index / per`). Per chunk: one load, one compare, one add, two ANDs,
 /// one OR; no branch, no fence, no address that depends on `index`. At the end the lanes are
 /// ORed together with byte shifts.
+///
+/// The table comes as a pointer, not as a `&[u8]`: making that slice with
+/// `slice::from_raw_parts` runs its debug-build check, which divides (`isize::MAX / size`).
+///
+/// # Safety
+///
+/// `bytes` must point to `chunks * 16` initialized bytes that may be read.
 #[cfg(target_feature = "sse2")]
 #[inline(always)]
-pub(crate) fn select_chunks16<T: crate::CtPlain>(
-    table: &[T],
+pub(crate) unsafe fn select_chunks16(
+    bytes: *const u8,
+    chunks: usize,
     size_log2: u32,
     index: usize,
 ) -> [u8; 16] {
@@ -105,23 +112,16 @@ pub(crate) fn select_chunks16<T: crate::CtPlain>(
     for (j, lane) in lane_of.iter_mut().enumerate() {
         *lane = (j >> size_log2) as u8;
     }
-    // The whole chunks: the table is read through a pointer, not viewed as a `&[u8]`, because
-    // `slice::from_raw_parts` checks its arguments in debug builds with a `div`
-    // (`isize::MAX / size`). The loop counts down the bytes left, the shape that keeps the
-    // release code as short as `chunks_exact` made it (571 instructions for 256 `u32`s).
-    let chunks = table.len() >> per_log2;
-    let bytes = table.as_ptr().cast::<u8>();
     let mut out = [0u8; 16];
     // `unused_unsafe`: from Rust 1.87 the SSE2 value intrinsics are safe to call; on the
     // MSRV (1.85) they are `unsafe fn`s.
     #[allow(unused_unsafe)]
-    // SAFETY: SSE2 is enabled (cfg above), so the intrinsics exist. `CtPlain` is sealed and
-    // implemented only for primitive integers and arrays of them: no padding, every byte of
-    // `table` is initialized. `chunks = table.len() >> per_log2` whole chunks of `per` entries
-    // are `chunks * 16 <= table.len() * size` bytes; each load reads the 16 bytes at `at`,
-    // which has at least `rest >= 16` bytes of them left (both step by 16), so inside
-    // `table`, or the 16 bytes of `lane_of` (`loadu`: no alignment needed). The store writes
-    // the 16 bytes of `out`.
+    // SAFETY: SSE2 is enabled (cfg above), so the intrinsics exist. The caller guarantees
+    // `chunks * 16` readable, initialized bytes at `bytes`; each load reads the 16 bytes at
+    // `at`, which has `rest >= 16` of them left (both step by 16; the loop counts down the
+    // bytes left, the shape that keeps the release code as short as `chunks_exact` did), or
+    // the 16 bytes of `lane_of` (`loadu`: no alignment needed). The store writes the 16 bytes
+    // of `out`.
     unsafe {
         let lanes = _mm_loadu_si128(lane_of.as_ptr().cast::<__m128i>());
         let lane = index & ((1 << per_log2) - 1);
