@@ -305,7 +305,12 @@ fn bad_arguments_exit_2_on_one_line() {
 #[test]
 fn unknown_profile_exits_2_before_building() {
     let m = corpus();
-    let out = ctv(&["--manifest-path", m.to_str().unwrap(), "--profile", "nosuch"]);
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--profile",
+        "nosuch",
+    ]);
     assert_one_line_error(&out, "profile `nosuch` is not defined");
     assert!(
         !stderr(&out).contains("building bench targets"),
