@@ -58,6 +58,11 @@ const EDGES: [(&[u8; 32], &[u8], [u8; 16]); 5] = [
 ];
 
 fn main() {
+    check_vectors();
+}
+
+/// The RFC's vectors; `cargo test -p secret-core` runs this too (`test = true` for this example).
+fn check_vectors() {
     let tag = poly1305(&Secret::new(KEY), MSG);
     let ok = tag.ct_eq_public(&TAG).declassify();
     println!(
@@ -70,4 +75,9 @@ fn main() {
         assert_eq!(tag, want, "RFC 8439 appendix A.3, test vector #{n}");
     }
     println!("poly1305: RFC 8439 appendix A.3 vectors #5 to #9: ok");
+}
+
+#[test]
+fn rfc8439_vectors() {
+    check_vectors();
 }
