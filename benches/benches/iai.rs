@@ -15,7 +15,7 @@ use ctutils::CtSelect as _;
 use iai_callgrind::{library_benchmark, library_benchmark_group, main};
 use secret_benches::{
     chacha20_block_plain, chacha20_block_secret, field_mul_plain, field_mul_secret, field_operands,
-    lookup_table, plain,
+    lookup_table, plain, poly1305_plain, poly1305_secret,
 };
 use secret_core::{ct_lookup, Secret, SecretBool};
 use std::hint::black_box;
@@ -39,6 +39,25 @@ fn chacha20_plain(key: &'static [u32; 8]) -> [u32; 16] {
 #[bench::key(leak(KEY.map(Secret::new)))]
 fn chacha20_secret(key: &'static [Secret<u32>; 8]) -> [Secret<u32>; 16] {
     chacha20_block_secret(black_box(key), 1, &NONCE)
+}
+
+/// RFC 8439 §2.5.2: key and message of the Poly1305 benchmarks.
+const POLY1305_KEY: [u8; 32] = [
+    0x85, 0xd6, 0xbe, 0x78, 0x57, 0x55, 0x6d, 0x33, 0x7f, 0x44, 0x52, 0xfe, 0x42, 0xd5, 0x06, 0xa8,
+    0x01, 0x03, 0x80, 0x8a, 0xfb, 0x0d, 0xb2, 0xfd, 0x4a, 0xbf, 0xf6, 0xaf, 0x41, 0x49, 0xf5, 0x1b,
+];
+const POLY1305_MSG: &[u8] = b"Cryptographic Forum Research Group";
+
+#[library_benchmark]
+#[bench::rfc8439(leak(POLY1305_KEY))]
+fn poly1305_plain_u32(key: &'static [u8; 32]) -> [u8; 16] {
+    poly1305_plain(black_box(key), black_box(POLY1305_MSG))
+}
+
+#[library_benchmark]
+#[bench::rfc8439(leak(Secret::new(POLY1305_KEY)))]
+fn poly1305_secret_u32(key: &'static Secret<[u8; 32]>) -> Secret<[u8; 16]> {
+    poly1305_secret(black_box(key), black_box(POLY1305_MSG))
 }
 
 #[library_benchmark]
@@ -197,6 +216,7 @@ fn div_u64_hardware(args: &'static (u64, u64)) -> (u64, u64) {
 
 library_benchmark_group!(name = chacha20; benchmarks = chacha20_plain, chacha20_secret);
 library_benchmark_group!(name = field_mul; benchmarks = field_mul_plain_u64, field_mul_secret_u64);
+library_benchmark_group!(name = poly1305; benchmarks = poly1305_plain_u32, poly1305_secret_u32);
 library_benchmark_group!(
     name = ct_eq;
     benchmarks = eq32_secret_core, eq32_constant_time_eq, eq32_subtle, eq32_ctutils,
@@ -219,6 +239,7 @@ library_benchmark_group!(
 main!(
     library_benchmark_groups = chacha20,
     field_mul,
+    poly1305,
     ct_eq,
     select,
     lookup,

@@ -5,6 +5,15 @@
 
 use secret_core::Secret;
 
+mod poly1305_plain;
+// Poly1305 on secrets is secret-core's guide example itself, compiled from its file (the guide
+// shows it; `cargo run -p secret-core --example poly1305` checks the RFC vectors).
+#[path = "../../secret-core/examples/poly1305/mac.rs"]
+mod poly1305_secret;
+
+pub use poly1305_plain::poly1305_plain;
+pub use poly1305_secret::poly1305 as poly1305_secret;
+
 /// The ChaCha20 constants "expand 32-byte k".
 const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 
@@ -198,6 +207,30 @@ mod tests {
         let secret_key = key.map(Secret::new);
         let secret = chacha20_block_secret(&secret_key, 1, &nonce).map(Secret::declassify);
         assert_eq!(secret, plain);
+    }
+
+    /// RFC 8439 §2.5.2: both Poly1305 versions give the RFC's tag, and agree on messages of
+    /// every length from 0 to 64 bytes (every position of the padding byte) under other keys.
+    #[test]
+    fn poly1305_rfc8439_vector_both_versions() {
+        let key: [u8; 32] = [
+            0x85, 0xd6, 0xbe, 0x78, 0x57, 0x55, 0x6d, 0x33, 0x7f, 0x44, 0x52, 0xfe, 0x42, 0xd5,
+            0x06, 0xa8, 0x01, 0x03, 0x80, 0x8a, 0xfb, 0x0d, 0xb2, 0xfd, 0x4a, 0xbf, 0xf6, 0xaf,
+            0x41, 0x49, 0xf5, 0x1b,
+        ];
+        let tag: [u8; 16] = [
+            0xa8, 0x06, 0x1d, 0xc1, 0x30, 0x51, 0x36, 0xc6, 0xc2, 0x2b, 0x8b, 0xaf, 0x0c, 0x01,
+            0x27, 0xa9,
+        ];
+        let msg = b"Cryptographic Forum Research Group";
+        assert_eq!(poly1305_plain(&key, msg), tag);
+        assert_eq!(poly1305_secret(&Secret::new(key), msg).declassify(), tag);
+        let long: [u8; 64] = core::array::from_fn(|i| (i as u8).wrapping_mul(0x9d) ^ 0xff);
+        for n in 0..=64 {
+            let key: [u8; 32] = core::array::from_fn(|i| (i * n) as u8 ^ 0xa5);
+            let secret = poly1305_secret(&Secret::new(key), &long[..n]).declassify();
+            assert_eq!(secret, poly1305_plain(&key, &long[..n]), "length {n}");
+        }
     }
 
     /// The two field multiplications agree; a * 1 = a; 2^51 * 2^204 = 2^255 = 19 (mod p).

@@ -2,8 +2,11 @@
 //! and pick out the suite executables.
 //!
 //! Builds run `cargo bench --no-run --message-format=json-render-diagnostics` with debug info
-//! (`CARGO_PROFILE_BENCH_DEBUG=true`) and `--cfg secret_taint` (so `secret_core::Secret::new`
+//! (`CARGO_PROFILE_<PROFILE>_DEBUG=true`) and `--cfg secret_taint` (so `secret_core::Secret::new`
 //! taints its value), into `<target dir>/ct-verify` so the user's own builds are not invalidated.
+//! The profile is cargo's `bench` (which inherits `release`) unless `--profile` names another:
+//! `cargo bench --profile dev` builds at opt-level 0 with debug assertions and overflow checks,
+//! exactly as `cargo build` and `cargo test` do.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -78,10 +81,72 @@ pub fn metadata(manifest_path: Option<&Path>, no_deps: bool) -> Result<Metadata,
     })
 }
 
-/// Builds the bench targets and returns those that are ct-verify suites.
+/// A bench target name no package has (cargo's target names cannot contain `!`), for
+/// [`check_profile`].
+const NO_SUCH_BENCH: &str = "ct-verify!probe";
+
+/// Fails with cargo's own reason when cargo does not know `profile` (neither built in: `dev`,
+/// `release`, `test`, `bench`, nor a `[profile.NAME]` of the workspace manifest or a cargo
+/// config), before anything is built.
+///
+/// It asks cargo itself, so profiles from every place cargo reads them count: `cargo bench
+/// --no-run --profile NAME --bench <a name no target has>` checks the profile first and stops
+/// there (a fraction of a second, nothing compiled); with a known profile it stops at the
+/// missing bench target instead.
+pub fn check_profile(manifest_path: Option<&Path>, profile: &str) -> Result<(), String> {
+    let mut cmd = Command::new(cargo());
+    cmd.args([
+        "bench",
+        "--no-run",
+        "--profile",
+        profile,
+        "--bench",
+        NO_SUCH_BENCH,
+    ]);
+    if let Some(m) = manifest_path {
+        cmd.arg("--manifest-path").arg(m);
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    match err.lines().find(|l| l.starts_with("error")) {
+        Some(line) if line.contains("profile") && !line.contains(NO_SUCH_BENCH) => {
+            let hint = if line.contains("not defined") {
+                format!(
+                    " (built-in profiles: dev, release, test, bench; others need a \
+                     [profile.{profile}] section in the workspace Cargo.toml)"
+                )
+            } else {
+                String::new()
+            };
+            Err(format!(
+                "--profile `{profile}`: cargo says \"{}\"{hint}",
+                line.trim_start_matches("error: ")
+            ))
+        }
+        // Anything else (the expected missing bench target, a broken manifest) is left to the
+        // build, which reports it in full.
+        _ => Ok(()),
+    }
+}
+
+/// The variable that turns on debug info for `profile` (`CARGO_PROFILE_<NAME>_DEBUG`, the name
+/// upper-cased with `-` as `_`): ct-verify's reports name file:line from it.
+fn debug_env(profile: &str) -> String {
+    format!(
+        "CARGO_PROFILE_{}_DEBUG",
+        profile.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+/// Builds the bench targets with cargo's `profile` (`None`: `bench`) and returns those that are
+/// ct-verify suites.
 pub fn build(
     manifest_path: Option<&Path>,
     bench: Option<&str>,
+    profile: Option<&str>,
     meta: &Metadata,
 ) -> Result<Vec<SuiteExe>, String> {
     let target_dir = meta.target_directory.join("ct-verify");
@@ -93,6 +158,9 @@ pub fn build(
     ]);
     if let Some(m) = manifest_path {
         cmd.arg("--manifest-path").arg(m);
+    }
+    if let Some(p) = profile {
+        cmd.args(["--profile", p]);
     }
     match bench {
         Some(b) => cmd.args(["--bench", b]),
@@ -119,7 +187,7 @@ pub fn build(
         }
     }
     cmd.env("CARGO_TARGET_DIR", &target_dir)
-        .env("CARGO_PROFILE_BENCH_DEBUG", "true")
+        .env(debug_env(profile.unwrap_or("bench")), "true")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -150,7 +218,8 @@ pub fn build(
     let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
     if !status.success() {
         return Err(format!(
-            "build failed: `cargo bench --no-run` exited with status {}",
+            "build failed: `cargo bench --no-run{}` exited with status {}",
+            profile.map_or(String::new(), |p| format!(" --profile {p}")),
             status
                 .code()
                 .map_or("(signal)".to_string(), |c| c.to_string())

@@ -67,6 +67,11 @@ pub struct Args {
     /// Write dudect plots (SVG) into DIR.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+    /// Cargo profile to build the suites with (default: `bench`, which inherits `release`).
+    /// `dev` checks the code as `cargo build` and `cargo test` compile it: opt-level 0, debug
+    /// assertions, overflow checks. Any profile cargo knows works (`[profile.NAME]`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Cortex-M target triple: build the suites as firmware and run them under QEMU
     /// (thumbv6m-none-eabi, thumbv7m-none-eabi, thumbv7em-none-eabihf, thumbv8m.main-none-eabihf).
     #[arg(long, value_name = "TRIPLE")]
@@ -152,6 +157,22 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
                 "--exe and --list-declassify do not apply to --target {t} (the suites are built as firmware)"
             )));
         }
+        if args.profile.is_some() {
+            return Err(Fatal(format!(
+                "--profile applies to host suites; the firmware suite for {t} is built with \
+                 its crate's release profile (set opt-level in its [profile.release])"
+            )));
+        }
+    }
+    if let Some(p) = &args.profile {
+        if args.exe.is_some() {
+            return Err(Fatal(
+                "--profile chooses how cargo builds the suites; with --exe nothing is built \
+                 (build the executable with that profile yourself)"
+                    .into(),
+            ));
+        }
+        cargo::check_profile(args.manifest_path.as_deref(), p)?;
     }
     if args.list_declassify {
         return list_declassify(args);
@@ -248,7 +269,12 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<(Report, BTreeMap<String,
                 "ct-verify: building bench targets into {}",
                 meta.target_directory.join("ct-verify").display()
             );
-            cargo::build(args.manifest_path.as_deref(), args.bench.as_deref(), &meta)?
+            cargo::build(
+                args.manifest_path.as_deref(),
+                args.bench.as_deref(),
+                args.profile.as_deref(),
+                &meta,
+            )?
         }
     };
     let scratch = ScratchDir::new("run")

@@ -303,6 +303,25 @@ fn bad_arguments_exit_2_on_one_line() {
 }
 
 #[test]
+fn unknown_profile_exits_2_before_building() {
+    let m = corpus();
+    let out = ctv(&[
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--profile",
+        "nosuch",
+    ]);
+    assert_one_line_error(&out, "profile `nosuch` is not defined");
+    assert!(
+        !stderr(&out).contains("building bench targets"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ctv(&["--exe", "/bin/true", "--profile", "dev"]);
+    assert_one_line_error(&out, "with --exe nothing is built");
+}
+
+#[test]
 fn missing_valgrind_exits_2_with_the_install_command() {
     let empty = scratch("nopath");
     let m = corpus();

@@ -32,24 +32,32 @@ pub fn ct_lookup<T: CtPlain>(table: &[T], index: &Secret<usize>) -> Secret<T> {
 /// SSE2 for entries of 1, 2, 4, 8 or 16 bytes (other sizes: the portable scan).
 ///
 /// Each 16-byte chunk of the table holds `per = 16 / size` entries; `arch::select_chunks16`
-/// picks entry `index % per` of chunk `index / per` from the whole chunks. Entries past the last whole chunk go
-/// through the portable scan; an `index / per` that does not fit the 32-bit chunk counter is
-/// masked out (no such entry exists).
+/// picks entry `index % per` of chunk `index / per` from the whole chunks. Entries past the
+/// last whole chunk go through the portable scan; an `index / per` that does not fit the 32-bit
+/// chunk counter is masked out (no such entry exists).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn lookup<T: CtPlain>(table: &[T], index: usize) -> T {
-    let size = core::mem::size_of::<T>();
-    if !matches!(size, 1 | 2 | 4 | 8 | 16) || table.len() / (16 / size) > u32::MAX as usize {
+    let Some(size_log2) = plain::chunk_entry_log2::<T>() else {
+        return scan(table, index);
+    };
+    // log2 of `per`: shifts instead of `/ per` and `% per`, which are `div` instructions on
+    // the secret index at opt-level 0.
+    let per_log2 = 4 - size_log2;
+    let chunks = table.len() >> per_log2;
+    if chunks > u32::MAX as usize {
         return scan(table, index);
     }
-    let per = 16 / size;
-    let chunks = table.len() / per;
     let index = arch::fence_usize(index);
-    let picked = arch::select_chunks16(plain::whole_chunks16(table), size, index);
+    let picked = plain::select_chunks16(table, size_log2, index);
     let found: T = plain::from_bytes16(&picked);
-    let base = chunks * per;
+    let base = chunks << per_log2;
     let mut result = scan(&table[base..], index.wrapping_sub(base));
-    T::__or_masked(&mut result, Mask::is_zero((index / per) >> 32), &found);
+    T::__or_masked(
+        &mut result,
+        Mask::is_zero((index >> per_log2) >> 32),
+        &found,
+    );
     result
 }
 

@@ -4,12 +4,15 @@
 //! - `bench-gate [--update]`: the performance gate (`scripts/bench-gate`).
 //! - `wipe-codegen`: the drop-time wipe in the emitted assembly, on x86_64 and Cortex-M
 //!   (`tests/arch-check/wipe-codegen.sh`).
+//! - `no-division`: no division in secret-core's primitives on Cortex-M0 and M4 at opt-level
+//!   "s" and "z" (`tests/arch-check/no-division.sh`).
 //!
 //! Exit status: 0 pass, 1 a check failed, 2 the check could not run. Run from the repository
 //! root (`cargo xtask` finds its alias there).
 
 mod asm;
 mod bench_gate;
+mod no_division;
 mod wipe_codegen;
 
 use std::process::{Command, ExitCode};
@@ -56,8 +59,9 @@ fn main() -> ExitCode {
     let (name, result) = match args.first().map(String::as_str) {
         Some("bench-gate") => ("bench-gate", bench_gate::main(&args[1..])),
         Some("wipe-codegen") => ("wipe-codegen", wipe_codegen::main(&args[1..])),
+        Some("no-division") => ("no-division", no_division::main(&args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask bench-gate [--update] | cargo xtask wipe-codegen");
+            eprintln!("usage: cargo xtask bench-gate [--update] | cargo xtask wipe-codegen | cargo xtask no-division");
             return ExitCode::from(2);
         }
     };

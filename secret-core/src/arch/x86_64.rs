@@ -36,7 +36,9 @@ pub(crate) fn valgrind_request(default: usize, args: &[usize; 6]) -> usize {
 /// tails shorter than 16 bytes, which this function does not look at. No branch depends on the
 /// contents; the loop count depends only on the length.
 ///
-/// For 32 bytes this is 4 loads, 2 compares, 1 AND and 1 move-mask.
+/// For 32 bytes this is 4 loads, 2 compares, 1 AND and 1 move-mask. The chunks are counted
+/// with a mask (`n & !15`), not with `chunks_exact`, whose `len % 16` is a `div` instruction
+/// when core's code is not inlined (opt-level 0).
 #[cfg(target_feature = "sse2")]
 #[inline(always)]
 pub(crate) fn eq_chunks16<'a, 'b>(a: &'a [u8], b: &'b [u8]) -> (usize, &'a [u8], &'b [u8]) {
@@ -44,70 +46,99 @@ pub(crate) fn eq_chunks16<'a, 'b>(a: &'a [u8], b: &'b [u8]) -> (usize, &'a [u8],
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
     let n = a.len().min(b.len());
-    let (ca, cb) = (a[..n].chunks_exact(16), b[..n].chunks_exact(16));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let whole = n & !15;
+    let (a, b) = (&a[..n], &b[..n]);
     // `unused_unsafe`: from Rust 1.87 the SSE2 value intrinsics are safe to call; on the
     // MSRV (1.85) they are `unsafe fn`s.
     #[allow(unused_unsafe)]
-    // SAFETY: SSE2 is enabled (cfg above), so the intrinsics exist. Each load reads exactly the
-    // 16 bytes of a `chunks_exact(16)` chunk, which are in bounds; `loadu` has no alignment
-    // requirement.
+    // SAFETY: SSE2 is enabled (cfg above), so the intrinsics exist. Each load reads the 16
+    // bytes of a checked `[i..i + 16]` sub-slice, with `i + 16 <= whole <= n`, so in bounds;
+    // `loadu` has no alignment requirement.
     let moved = unsafe {
         let mut acc: __m128i = _mm_set1_epi8(-1);
-        for (x, y) in ca.zip(cb) {
-            let x = _mm_loadu_si128(x.as_ptr().cast::<__m128i>());
-            let y = _mm_loadu_si128(y.as_ptr().cast::<__m128i>());
+        let mut i = 0;
+        while i < whole {
+            let x = _mm_loadu_si128(a[i..i + 16].as_ptr().cast::<__m128i>());
+            let y = _mm_loadu_si128(b[i..i + 16].as_ptr().cast::<__m128i>());
             acc = _mm_and_si128(acc, _mm_cmpeq_epi8(x, y));
+            i += 16;
         }
         _mm_movemask_epi8(acc) as u32 as usize
     };
-    (moved, ra, rb)
+    (moved, &a[whole..], &b[whole..])
 }
 
-/// Reads every whole 16-byte chunk of `bytes`, a table of entries of `size` bytes (1, 2, 4, 8
-/// or 16; `per = 16 / size` entries per chunk), and returns entry number `index` in the first
-/// `size` bytes of the result: position `index % per` of chunk `index / per` (the other bytes
-/// are ORs of other lanes, which callers ignore). All zero when that chunk is past the end, or
-/// when `index / per` does not fit the 32-bit chunk counter and wraps (callers mask that out).
+/// Reads the `chunks` 16-byte chunks at `bytes`, a table whose entries are `size = 1 <<
+/// size_log2` bytes (1, 2, 4, 8 or 16; `per = 16 / size` entries per chunk), and returns entry
+/// number `index` in the first `size` bytes of the result: position `index % per` of chunk
+/// `index / per` (the other bytes are ORs of other lanes, which callers ignore). All zero when
+/// that chunk is past the end, or when `index / per` does not fit the 32-bit chunk counter and
+/// wraps (callers mask that out).
+///
+/// `per` is a power of two, so `index % per` and `index / per` are a mask and a shift. Written
+/// as `%` and `/`, they were a `div` of the secret index at opt-level 0 (the KyberSlash pattern),
+/// where LLVM does not turn a division by a run-time power of two into a shift.
 ///
 /// Two masks select the entry: a *lane* mask (bytes whose entry position within a chunk is
 /// `index % per`, computed once with `pcmpeqb`) and a *chunk* mask (`pcmpeqd` of a running
 /// chunk counter against `index / per`). Per chunk: one load, one compare, one add, two ANDs,
 /// one OR; no branch, no fence, no address that depends on `index`. At the end the lanes are
 /// ORed together with byte shifts.
+///
+/// The table comes as a pointer, not as a `&[u8]`: making that slice with
+/// `slice::from_raw_parts` runs its debug-build check, which divides (`isize::MAX / size`).
+///
+/// # Safety
+///
+/// `bytes` must point to `chunks * 16` initialized bytes that may be read.
 #[cfg(target_feature = "sse2")]
 #[inline(always)]
-pub(crate) fn select_chunks16(bytes: &[u8], size: usize, index: usize) -> [u8; 16] {
+pub(crate) unsafe fn select_chunks16(
+    bytes: *const u8,
+    chunks: usize,
+    size_log2: u32,
+    index: usize,
+) -> [u8; 16] {
     use core::arch::x86_64::{
         __m128i, _mm_add_epi32, _mm_and_si128, _mm_cmpeq_epi32, _mm_cmpeq_epi8, _mm_loadu_si128,
         _mm_or_si128, _mm_set1_epi32, _mm_set1_epi8, _mm_setzero_si128, _mm_srli_si128,
         _mm_storeu_si128,
     };
-    let per = 16 / size;
+    let size = 1usize << size_log2;
+    // log2 of the entries per chunk.
+    let per_log2 = 4 - size_log2;
     // The byte position of each lane's entry within a chunk (public, constant per `size`).
     let mut lane_of = [0u8; 16];
     for (j, lane) in lane_of.iter_mut().enumerate() {
-        *lane = (j / size) as u8;
+        *lane = (j >> size_log2) as u8;
     }
     let mut out = [0u8; 16];
     // `unused_unsafe`: from Rust 1.87 the SSE2 value intrinsics are safe to call; on the
     // MSRV (1.85) they are `unsafe fn`s.
     #[allow(unused_unsafe)]
-    // SAFETY: SSE2 is enabled (cfg above), so the intrinsics exist. Each load reads one
-    // 16-byte `chunks_exact(16)` chunk of `bytes` or the 16 bytes of `lane_of`, all in bounds
-    // (`loadu`: no alignment needed). The store writes the 16 bytes of `out`.
+    // SAFETY: SSE2 is enabled (cfg above), so the intrinsics exist. The caller guarantees
+    // `chunks * 16` readable, initialized bytes at `bytes`; each load reads the 16 bytes at
+    // `at`, which has `rest >= 16` of them left (both step by 16; the loop counts down the
+    // bytes left, the shape that keeps the release code as short as `chunks_exact` did), or
+    // the 16 bytes of `lane_of` (`loadu`: no alignment needed). The store writes the 16 bytes
+    // of `out`.
     unsafe {
         let lanes = _mm_loadu_si128(lane_of.as_ptr().cast::<__m128i>());
-        let lane_mask = _mm_cmpeq_epi8(lanes, _mm_set1_epi8((index % per) as u8 as i8));
-        let target = _mm_set1_epi32((index / per) as u32 as i32);
+        let lane = index & ((1 << per_log2) - 1);
+        let lane_mask = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(lane as u8 as i8));
+        let target = _mm_set1_epi32((index >> per_log2) as u32 as i32);
         let one = _mm_set1_epi32(1);
         let mut counter = _mm_setzero_si128();
         let mut acc = _mm_setzero_si128();
-        for data in bytes.chunks_exact(16) {
+        let mut rest = chunks << 4;
+        let mut at = bytes;
+        while rest >= 16 {
             let mask = _mm_and_si128(_mm_cmpeq_epi32(counter, target), lane_mask);
             counter = _mm_add_epi32(counter, one);
-            let data = _mm_loadu_si128(data.as_ptr().cast::<__m128i>());
+            let data = _mm_loadu_si128(at.cast::<__m128i>());
             acc = _mm_or_si128(acc, _mm_and_si128(data, mask));
+            at = at.add(16);
+            rest -= 16;
         }
         if size <= 8 {
             acc = _mm_or_si128(acc, _mm_srli_si128::<8>(acc));
