@@ -39,6 +39,9 @@ use secret_benches::{
     lookup_table, plain,
 };
 use secret_core::{ct_lookup, Secret, SecretBool};
+use secret_firmware::mac::{
+    mac_locals_plain, mac_locals_secret, mac_mut_plain, mac_mut_secret, MESSAGE_WORDS,
+};
 use secret_firmware::timer::{SysTickTimer, Timer};
 use secret_firmware::Report;
 use subtle::ConditionallySelectable;
@@ -66,6 +69,7 @@ const D32: u32 = 12345;
 const N64: u64 = 0xdead_beef_cafe_f00d;
 const D64: u64 = 123_456_789;
 const INDEX: usize = 77;
+const MAC_KEY: [u32; 4] = [0x0123_4567, 0x89ab_cdef, 0xfedc_ba98, 0x7654_3210];
 
 /// Every wrapper's inputs: the plain values and, made once with `Secret::new`, the secret ones.
 pub struct Inputs {
@@ -102,6 +106,9 @@ pub struct Inputs {
     d64: u64,
     n64_secret: Secret<u64>,
     d64_secret: Secret<u64>,
+    mac_key: [u32; 4],
+    mac_key_secret: [Secret<u32>; 4],
+    mac_message: [u32; MESSAGE_WORDS],
 }
 
 impl Inputs {
@@ -145,6 +152,9 @@ impl Inputs {
             d64: D64,
             n64_secret: Secret::new(N64),
             d64_secret: Secret::new(D64),
+            mac_key: MAC_KEY,
+            mac_key_secret: MAC_KEY.map(Secret::new),
+            mac_message: core::array::from_fn(|i| (i as u32).wrapping_mul(0x9e37_79b9)),
         }
     }
 }
@@ -169,6 +179,13 @@ pub struct Outputs {
     div_u32_hw: (u32, u32),
     div_u64_secret: (u64, u64),
     div_u64_hw: (u64, u64),
+    mac_locals_secret: [u32; 4],
+    mac_locals_plain: [u32; 4],
+    /// The MAC state that `perf_mac_mut_*` update through `&mut` (in memory, not locals).
+    mac_mut_state_secret: [Secret<u32>; 4],
+    mac_mut_state_plain: [u32; 4],
+    mac_mut_secret: [u32; 4],
+    mac_mut_plain: [u32; 4],
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,6 +361,44 @@ pub fn perf_div_u64_hw(i: &Inputs, o: &mut Outputs) {
     o.div_u64_hw = (n / d, n % d);
 }
 
+/// The MAC with its state in four `Secret<u32>` locals.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_locals_secret(i: &Inputs, o: &mut Outputs) {
+    let tag = mac_locals_secret(black_box(&i.mac_key_secret), black_box(&i.mac_message));
+    o.mac_locals_secret = tag.map(Secret::declassify);
+}
+
+/// The MAC with its state in four `u32` locals.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_locals_plain(i: &Inputs, o: &mut Outputs) {
+    o.mac_locals_plain = mac_locals_plain(black_box(&i.mac_key), black_box(&i.mac_message));
+}
+
+/// The MAC with its state in a `[Secret<u32>; 4]` in `Outputs`, updated through `&mut`
+/// (`*v1 = v1.rotate_left(5)`: every such assignment drops the old value in place).
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_mut_secret(i: &Inputs, o: &mut Outputs) {
+    let key = black_box(&i.mac_key_secret);
+    let state = black_box(&mut o.mac_mut_state_secret);
+    state.clone_from(key);
+    mac_mut_secret(state, key, black_box(&i.mac_message));
+    o.mac_mut_secret = o.mac_mut_state_secret.clone().map(Secret::declassify);
+}
+
+/// The MAC with its state in a `[u32; 4]` in `Outputs`, updated through `&mut`.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_mut_plain(i: &Inputs, o: &mut Outputs) {
+    let key = black_box(&i.mac_key);
+    let state = black_box(&mut o.mac_mut_state_plain);
+    *state = *key;
+    mac_mut_plain(state, key, black_box(&i.mac_message));
+    o.mac_mut_plain = o.mac_mut_state_plain;
+}
+
 type Wrapper = fn(&Inputs, &mut Outputs);
 
 /// `(symbol name, function)` for each wrapper, in the order they run and print.
@@ -371,6 +426,10 @@ const WRAPPERS: &[(&str, Wrapper)] = wrappers![
     perf_div_u32_hw,
     perf_div_u64_secret,
     perf_div_u64_hw,
+    perf_mac_locals_secret,
+    perf_mac_locals_plain,
+    perf_mac_mut_secret,
+    perf_mac_mut_plain,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -493,6 +552,13 @@ fn main() -> ! {
     report.check(
         "div_u64: secret == hw == (n / d, n % d)",
         o.div_u64_secret == o.div_u64_hw && o.div_u64_hw == (N64 / D64, N64 % D64),
+    );
+    report.check(
+        "mac: secret == plain, state in locals == state behind &mut",
+        o.mac_locals_secret == o.mac_locals_plain
+            && o.mac_mut_secret == o.mac_mut_plain
+            && o.mac_locals_plain == o.mac_mut_plain
+            && o.mac_mut_plain != [0; 4],
     );
 
     // The lookups again at other indexes: secret-core's scan runs the same instructions for
