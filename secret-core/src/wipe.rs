@@ -103,6 +103,16 @@ cfg_if::cfg_if! {
         /// Bytes of stack [`with_clean_stack`] paints, measures and wipes: 64 KiB.
         pub const DEFAULT_STACK_BUDGET: usize = 64 * 1024;
 
+        /// The function that takes a budget on this target, for the panic messages: every
+        /// message names a function that exists here.
+        #[cfg(any(unix, windows))]
+        const SIZED: &str = "with_clean_stack_sized";
+        #[cfg(not(any(unix, windows)))]
+        const SIZED: &str = "with_clean_stack_bare";
+        /// The name in the message that refuses an oversize budget (only bare metal checks).
+        #[cfg_attr(not(target_arch = "arm"), allow(dead_code))]
+        const BARE: &str = "with_clean_stack_bare";
+
         /// The paint. Any other value found in the region afterwards was written since.
         const CANARY: usize = 0xC1EA_57AC_C1EA_57ACu64 as usize;
 
@@ -181,6 +191,20 @@ cfg_if::cfg_if! {
         #[inline(never)]
         unsafe fn run<R, F: FnOnce() -> R>(budget: usize, f: F) -> R {
             let len = budget.checked_next_multiple_of(16).expect("stack budget overflows");
+            if let Some(room) = arch::stack_room() {
+                // Checked here, in the frame that paints: `run`'s stack pointer is the top of
+                // the painted region.
+                let free = room.sp.saturating_sub(room.limit) / 16 * 16;
+                assert!(
+                    len <= free,
+                    "{BARE}: a stack budget of {budget} bytes does not fit: the stack pointer is \
+                     {:#x} and cortex-m-rt's _stack_end (the lowest address the stack may use) is \
+                     {:#x}, so {free} bytes are free here; pass at most {free}, or call it where \
+                     the stack is shallower (nothing was painted)",
+                    room.sp,
+                    room.limit,
+                );
+            }
             let mut f = ManuallyDrop::new(f);
             let mut out = MaybeUninit::<R>::uninit();
             // SAFETY: the caller guarantees that `len` bytes below the stack pointer may be
@@ -205,8 +229,7 @@ cfg_if::cfg_if! {
             assert!(
                 len == 0 || low != top - len,
                 "with_clean_stack: the closure used more than {len} bytes of stack; they were \
-                 zeroed, but deeper stack could not be: use with_clean_stack_sized with a \
-                 larger budget"
+                 zeroed, but deeper stack could not be: use {SIZED} with a larger budget"
             );
             arch::clear_registers();
             result

@@ -3,7 +3,37 @@
 //! The assembly uses only instructions that exist in Thumb-1 (ARMv6-M) and assemble the same
 //! in Thumb-2 and Arm state, with explicit low registers r0–r5.
 
+use super::StackRoom;
 use core::arch::asm;
+
+/// The stack pointer and where the stack ends, on bare-metal Arm linked with cortex-m-rt
+/// (0.7.5 or newer; feature `cortex-m-rt`): `_stack_end` is the symbol its `link.x` places
+/// after `.bss` and `.uninit` (the same address as `__sheap`), the lowest address the stack
+/// may use; cortex-m-rt's own `paint-stack` and `set-msplim` features use it too. An older
+/// cortex-m-rt, or a linker script without the symbol, fails to link with "undefined symbol:
+/// _stack_end": define it in `memory.x` (`_stack_end = ...;`) or update cortex-m-rt.
+#[cfg(all(feature = "cortex-m-rt", target_os = "none"))]
+#[inline(always)]
+pub(crate) fn stack_room() -> Option<StackRoom> {
+    extern "C" {
+        static _stack_end: u8;
+    }
+    let sp: usize;
+    // SAFETY: reads the stack pointer into a register; no memory, stack or flags are touched.
+    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    Some(StackRoom {
+        sp,
+        limit: core::ptr::addr_of!(_stack_end) as usize,
+    })
+}
+
+/// Without cortex-m-rt's symbols (hosted Arm, or the feature off) nothing is known about the
+/// stack's end: `None`.
+#[cfg(not(all(feature = "cortex-m-rt", target_os = "none")))]
+#[inline(always)]
+pub(crate) fn stack_room() -> Option<StackRoom> {
+    None
+}
 
 /// Paints the `len` bytes below the stack pointer with `canary` and returns the stack pointer.
 ///
