@@ -53,6 +53,13 @@
 //! that matters; it is the same mechanism with a smaller region. Wrap a whole operation (a
 //! signature, a handshake step), not each small function.
 //!
+//! On Cortex-M ([`with_clean_stack_bare`], QEMU instruction counts of the `perf` firmware in
+//! `no_std-examples`, rustc 1.95.0, opt-level 3): about 3 instructions per budget byte (paint
+//! 1.25, scan 1.75 per byte of a word loop) plus about 80 (M0) to 110 (M4F, which also clears
+//! `s0`-`s15`) per call: 849 / 3152 instructions for a 256 / 1024-byte budget on Cortex-M0,
+//! 876 / 3180 on Cortex-M4F. Flash: one copy of the generic frame per call site (per closure
+//! type), about 320 bytes on M0 and 500 on M4F, plus the call itself.
+//!
 //! # What it cannot reach
 //!
 //! - **Values captured by the closure**: the closure is built in the caller's frame, above
@@ -86,7 +93,14 @@
 //! [`with_clean_stack_sized`] need an operating system that puts a guard page below each
 //! thread's stack (`unix` or `windows` targets). On bare metal, where nothing stops a write
 //! past the end of the stack, use the `unsafe` [`with_clean_stack_bare`], whose caller
-//! promises the budget fits.
+//! promises the budget fits. On Cortex-M firmware linked with cortex-m-rt 0.7.5 or newer,
+//! enable secret-core's `cortex-m-rt` feature: `with_clean_stack_bare` then reads where the
+//! stack ends (cortex-m-rt's `_stack_end`, just above `.bss` and `.uninit`) and panics, before
+//! painting anything, when the budget is larger than the stack free below its frame; the
+//! message says how many bytes are free. Without it, a budget a few bytes too large paints
+//! over `.bss` (the micro:bit image hung), a larger one runs off the bottom of RAM (a
+//! BusFault). To size a budget, start from the deepest stack the closure needs (the panic
+//! after the call reports a budget that was too small) and stay below the free stack.
 #![allow(unsafe_code)]
 
 cfg_if::cfg_if! {
@@ -169,12 +183,19 @@ cfg_if::cfg_if! {
         /// The `budget` bytes (rounded up to 16) below the current stack pointer must be
         /// unused stack of the current thread or execution mode: they are painted before `f`
         /// runs. On a Cortex-M with the stack at the top of RAM, this means the stack has that
-        /// much room left above `.bss`/heap. Interrupt handlers that run on the same stack
-        /// while `f` runs are wiped as well (and count against the budget).
+        /// much room left above `.bss`/heap; with the `cortex-m-rt` feature that is checked
+        /// (see Panics), and what remains to the caller is a heap or other data placed between
+        /// `_stack_end` and the stack. Interrupt handlers that run on the same stack while `f`
+        /// runs are wiped as well (and count against the budget).
         ///
         /// # Panics
         ///
-        /// As [`with_clean_stack_sized`].
+        /// - With the `cortex-m-rt` feature on bare-metal Arm, before painting, if the budget
+        ///   is larger than the stack between this call's frame and `_stack_end`: "a stack
+        ///   budget of N bytes does not fit: ... M bytes are free here; pass at most M".
+        /// - After zeroing the budget, if `f` used more than `budget` bytes of stack (pass a
+        ///   larger budget), or if the stack pointer differs between painting and wiping (a
+        ///   code-generation bug).
         #[inline(always)]
         pub unsafe fn with_clean_stack_bare<R>(budget: usize, f: impl FnOnce() -> R) -> R {
             // SAFETY: the caller guarantees that the budget below the stack pointer is unused
@@ -195,15 +216,9 @@ cfg_if::cfg_if! {
                 // Checked here, in the frame that paints: `run`'s stack pointer is the top of
                 // the painted region.
                 let free = room.sp.saturating_sub(room.limit) / 16 * 16;
-                assert!(
-                    len <= free,
-                    "{BARE}: a stack budget of {budget} bytes does not fit: the stack pointer is \
-                     {:#x} and cortex-m-rt's _stack_end (the lowest address the stack may use) is \
-                     {:#x}, so {free} bytes are free here; pass at most {free}, or call it where \
-                     the stack is shallower (nothing was painted)",
-                    room.sp,
-                    room.limit,
-                );
+                if len > free {
+                    refuse(budget, room.sp, room.limit, free);
+                }
             }
             let mut f = ManuallyDrop::new(f);
             let mut out = MaybeUninit::<R>::uninit();
@@ -233,6 +248,20 @@ cfg_if::cfg_if! {
             );
             arch::clear_registers();
             result
+        }
+
+        /// The panic for a budget larger than the free stack: out of line and not generic, so
+        /// its formatting code is in the image once, not once per call site.
+        #[cfg_attr(not(target_arch = "arm"), allow(dead_code))]
+        #[cold]
+        #[inline(never)]
+        fn refuse(budget: usize, sp: usize, limit: usize, free: usize) -> ! {
+            panic!(
+                "{BARE}: a stack budget of {budget} bytes does not fit: the stack pointer is \
+                 {sp:#x} and cortex-m-rt's _stack_end (the lowest address the stack may use) is \
+                 {limit:#x}, so {free} bytes are free here; pass at most {free}, or call it where \
+                 the stack is shallower (nothing was painted)"
+            )
         }
 
         /// Calls `f` in a frame of its own, below the painted stack pointer of `run`.

@@ -186,6 +186,10 @@ pub struct Outputs {
     mac_mut_state_plain: [u32; 4],
     mac_mut_secret: [u32; 4],
     mac_mut_plain: [u32; 4],
+    wipe256_secret: u32,
+    wipe256_plain: u32,
+    wipe1024_secret: u32,
+    wipe1024_plain: u32,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,6 +403,43 @@ pub fn perf_mac_mut_plain(i: &Inputs, o: &mut Outputs) {
     o.mac_mut_plain = o.mac_mut_state_plain;
 }
 
+/// The work inside the stack-wipe wrappers: small, so that their counts are the wipe's cost.
+#[inline(always)]
+fn wipe_work(i: &Inputs) -> u32 {
+    black_box(i.n32).rotate_left(3) ^ black_box(i.d32)
+}
+
+/// `wipe::with_clean_stack_bare` with a 256-byte budget around [`wipe_work`].
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe256_secret(i: &Inputs, o: &mut Outputs) {
+    // SAFETY: 256 bytes below this frame are free stack on every board here (and the
+    // `cortex-m-rt` feature checks it against `_stack_end` before painting).
+    o.wipe256_secret = unsafe { secret_core::wipe::with_clean_stack_bare(256, || wipe_work(i)) };
+}
+
+/// [`wipe_work`] without the wipe.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe256_plain(i: &Inputs, o: &mut Outputs) {
+    o.wipe256_plain = wipe_work(i);
+}
+
+/// `wipe::with_clean_stack_bare` with a 1024-byte budget around [`wipe_work`].
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe1024_secret(i: &Inputs, o: &mut Outputs) {
+    // SAFETY: as in `perf_wipe256_secret`, with 1024 bytes (the micro:bit has 16 KiB of RAM).
+    o.wipe1024_secret = unsafe { secret_core::wipe::with_clean_stack_bare(1024, || wipe_work(i)) };
+}
+
+/// [`wipe_work`] without the wipe.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe1024_plain(i: &Inputs, o: &mut Outputs) {
+    o.wipe1024_plain = wipe_work(i);
+}
+
 type Wrapper = fn(&Inputs, &mut Outputs);
 
 /// `(symbol name, function)` for each wrapper, in the order they run and print.
@@ -430,6 +471,10 @@ const WRAPPERS: &[(&str, Wrapper)] = wrappers![
     perf_mac_locals_plain,
     perf_mac_mut_secret,
     perf_mac_mut_plain,
+    perf_wipe256_secret,
+    perf_wipe256_plain,
+    perf_wipe1024_secret,
+    perf_wipe1024_plain,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -559,6 +604,12 @@ fn main() -> ! {
             && o.mac_mut_secret == o.mac_mut_plain
             && o.mac_locals_plain == o.mac_mut_plain
             && o.mac_mut_plain != [0; 4],
+    );
+    report.check(
+        "wipe: with_clean_stack_bare returns the closure's result",
+        o.wipe256_secret == o.wipe256_plain
+            && o.wipe1024_secret == o.wipe1024_plain
+            && o.wipe256_plain == N32.rotate_left(3) ^ D32,
     );
 
     // The lookups again at other indexes: secret-core's scan runs the same instructions for
