@@ -175,6 +175,7 @@ pub struct Outputs {
     select_u64_subtle: u64,
     lookup256_secret: u32,
     lookup256_mask_scan: u32,
+    lookup256_branch_free: u32,
     div_u32_secret: (u32, u32),
     div_u32_hw: (u32, u32),
     div_u64_secret: (u64, u64),
@@ -333,6 +334,30 @@ pub fn perf_lookup256_mask_scan(i: &Inputs, o: &mut Outputs) {
     o.lookup256_mask_scan = plain::mask_scan_lookup(black_box(&i.table), black_box(i.index));
 }
 
+/// A plain mask scan made branch-free the way firmware does it by hand: the equality mask
+/// (`(d | -d) >> 31`, minus one) passes through an empty `asm!` block, so that LLVM cannot turn
+/// it back into a compare and branch (on M0) or a predicated move (on M4).
+#[no_mangle]
+#[inline(never)]
+pub fn perf_lookup256_branch_free(i: &Inputs, o: &mut Outputs) {
+    let (table, index) = (black_box(&i.table), black_box(i.index));
+    let mut acc = 0u32;
+    for (k, entry) in table.iter().enumerate() {
+        let d = (k ^ index) as u32;
+        let mut mask = ((d | d.wrapping_neg()) >> 31).wrapping_sub(1);
+        // SAFETY: an assembler comment: reads and writes only the register holding `mask`.
+        unsafe {
+            core::arch::asm!(
+                "/* {0} */",
+                inout(reg) mask,
+                options(pure, nomem, nostack, preserves_flags)
+            )
+        };
+        acc |= entry & mask;
+    }
+    o.lookup256_branch_free = acc;
+}
+
 /// `Secret<u32>::ct_div_rem` (shift and subtract, no divide instruction).
 #[no_mangle]
 #[inline(never)]
@@ -463,6 +488,7 @@ const WRAPPERS: &[(&str, Wrapper)] = wrappers![
     perf_select_u64_subtle,
     perf_lookup256_secret,
     perf_lookup256_mask_scan,
+    perf_lookup256_branch_free,
     perf_div_u32_secret,
     perf_div_u32_hw,
     perf_div_u64_secret,
@@ -587,8 +613,10 @@ fn main() -> ! {
         o.select_u64_secret == o.select_u64_subtle && o.select_u64_secret == inputs.w_a,
     );
     report.check(
-        "lookup256: secret == mask_scan == table[77]",
-        o.lookup256_secret == o.lookup256_mask_scan && o.lookup256_secret == lookup_table()[INDEX],
+        "lookup256: secret == mask_scan == branch_free == table[77]",
+        o.lookup256_secret == o.lookup256_mask_scan
+            && o.lookup256_branch_free == o.lookup256_secret
+            && o.lookup256_secret == lookup_table()[INDEX],
     );
     report.check(
         "div_u32: secret == hw == (n / d, n % d)",
@@ -614,31 +642,46 @@ fn main() -> ! {
 
     // The lookups again at other indexes: secret-core's scan runs the same instructions for
     // every index; the plain mask scan need not (LLVM may turn its mask into a branch).
-    let mut counts = [[0u64; 3]; 2];
+    let mut counts = [[0u64; 3]; 3];
     let mut lookups_right = true;
     for (k, index) in [0usize, INDEX, 255].into_iter().enumerate() {
         inputs.index = index;
         inputs.index_secret = Secret::new(index);
-        for (c, f) in counts
-            .iter_mut()
-            .zip([perf_lookup256_secret as Wrapper, perf_lookup256_mask_scan])
-        {
+        for (c, f) in counts.iter_mut().zip([
+            perf_lookup256_secret as Wrapper,
+            perf_lookup256_mask_scan,
+            perf_lookup256_branch_free,
+        ]) {
             c[k] =
                 instructions(ticks(&mut timer, f, &inputs, &mut outputs), hz).saturating_sub(empty);
         }
         lookups_right &= outputs.lookup256_secret == inputs.table[index]
-            && outputs.lookup256_mask_scan == inputs.table[index];
+            && outputs.lookup256_mask_scan == inputs.table[index]
+            && outputs.lookup256_branch_free == inputs.table[index];
     }
     report.note(format_args!(
-        "lookup256 instructions at index 0 / 77 / 255: secret {:?}, mask_scan {:?}",
-        counts[0], counts[1]
+        "lookup256 instructions at index 0 / 77 / 255: secret {:?}, mask_scan {:?}, \
+         branch_free {:?}",
+        counts[0], counts[1], counts[2]
     ));
     report.check(
-        "lookup256_secret: the same instruction count at every index",
-        counts[0].iter().all(|&c| c == counts[0][0]),
+        "lookup256_secret and branch_free: the same instruction count at every index",
+        [counts[0], counts[2]]
+            .iter()
+            .all(|c| c.iter().all(|&n| n == c[0])),
+    );
+    let small = [7u32, 9, 11];
+    report.check(
+        "ct_lookup out of range gives 0; one- and three-entry tables",
+        ct_lookup(&inputs.table, &Secret::new(256)).declassify() == 0
+            && ct_lookup(&inputs.table, &Secret::new(usize::MAX)).declassify() == 0
+            && ct_lookup(&small[..1], &Secret::new(0)).declassify() == 7
+            && ct_lookup(&small, &Secret::new(2)).declassify() == 11
+            && ct_lookup(&small[..0], &Secret::new(0)).declassify() == 0
+            && ct_lookup(&[-5i32, 6], &Secret::new(0)).declassify() == -5,
     );
     report.check(
-        "lookup256 at index 0, 77, 255: secret == mask_scan == table[index]",
+        "lookup256 at index 0, 77, 255: secret == mask_scan == branch_free == table[index]",
         lookups_right,
     );
 

@@ -35,6 +35,51 @@ pub(crate) fn stack_room() -> Option<StackRoom> {
     None
 }
 
+/// `table[index]` for a table of `len` 32-bit words at `ptr` (4-byte aligned), or 0 when
+/// `index >= len`, reading every word: the `ct_lookup` scan for 4-byte entries.
+///
+/// One loop of eight Thumb-1 instructions per entry (`LDM`, then `NEGS`/`SBCS` turn the
+/// counter `index - i` into a mask through the carry flag, `BICS`/`ORRS` accumulate, and the
+/// loop control compares the public pointer with the end): no branch or address depends on
+/// `index`, and LLVM never sees the mask, so it cannot turn it into a branch (which it does
+/// with a plain mask scan on Cortex-M0) or a predicated move.
+///
+/// # Safety
+///
+/// `ptr` must be 4-byte aligned and valid for reads of `len` words.
+#[inline(always)]
+pub(crate) unsafe fn scan_words(ptr: *const u32, len: usize, index: usize) -> u32 {
+    if len == 0 {
+        return 0;
+    }
+    let acc: u32;
+    // SAFETY: reads exactly the `len` words from `ptr` (valid and aligned, the caller
+    // guarantees), `r0` stops at `end = ptr + len` because it advances by one word per
+    // iteration from `ptr`; only the listed registers and the flags are written.
+    unsafe {
+        asm!(
+            "movs r3, #0",
+            "2:",
+            "ldm r0!, {{r4}}",
+            "negs r5, r2",
+            "sbcs r5, r5",
+            "bics r4, r5",
+            "orrs r3, r4",
+            "subs r2, #1",
+            "cmp r0, r1",
+            "bne 2b",
+            inout("r0") ptr => _,
+            in("r1") ptr.add(len),
+            inout("r2") index => _,
+            out("r3") acc,
+            out("r4") _,
+            out("r5") _,
+            options(readonly, nostack),
+        )
+    };
+    acc
+}
+
 /// Paints the `len` bytes below the stack pointer with `canary` and returns the stack pointer.
 ///
 /// Writes one word at a time from the top down, so pages (on hosted Arm) are touched in order

@@ -26,6 +26,7 @@
 //!   below the stack pointer with a canary word, later zero everything from the lowest
 //!   overwritten word up, and zero the caller-saved registers (`x86_64.rs`, `aarch64.rs`,
 //!   `arm.rs`, `riscv.rs`). Other architectures have none, and `wipe` is empty there.
+//! - `scan_words` (Arm/Thumb): the `ct_lookup` scan over 4-byte entries as one `asm!` loop.
 //!   `stack_room`: the stack pointer and where the stack ends, when the runtime defines it
 //!   (Cortex-M with the `cortex-m-rt` feature: its linker symbol `_stack_end`), so that `wipe`
 //!   refuses a budget that does not fit instead of painting past the stack.
@@ -89,7 +90,7 @@ cfg_if::cfg_if! {
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "arm")] {
         mod arm;
-        pub(crate) use self::arm::{clear_registers, paint_stack, stack_room, wipe_stack};
+        pub(crate) use self::arm::{clear_registers, paint_stack, scan_words, stack_room, wipe_stack};
     } else if #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))] {
         mod riscv;
         pub(crate) use self::riscv::{clear_registers, paint_stack, wipe_stack};
