@@ -32,6 +32,7 @@ TARGETS="${TARGETS:-thumbv7em-none-eabihf thumbv6m-none-eabi thumbv7m-none-eabi}
 OPT_LEVELS="${OPT_LEVELS:-3 s z}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 NM="${NM:-nm}"
+OBJDUMP="${OBJDUMP:-llvm-objdump}"
 BASELINE="$here/perf-baseline.txt"
 logs="$CARGO_TARGET_DIR/perf"
 mkdir -p "$logs"
@@ -51,6 +52,9 @@ esac
 # shellcheck source=preflight.sh
 . "$here/preflight.sh"
 require_tools cargo rustc qemu-system-arm timeout "$NM"
+case " $TARGETS" in
+    *" thumbv7m-"*) require_tools "$OBJDUMP" ;;
+esac
 # shellcheck disable=SC2086 # one word per target
 require_targets $TARGETS
 
@@ -94,6 +98,9 @@ for opt in $OPT_LEVELS; do
             continue
         fi
         "$NM" -S --defined-only "$dir/$t/release/perf" >"$logs/$t-opt$opt.nm"
+        case "$t" in
+            thumbv7m-*) "$OBJDUMP" -d --no-show-raw-insn "$dir/$t/release/perf" >"$logs/$t-opt$opt.dis" ;;
+        esac
     done
 done
 if [ "$failures" != 0 ]; then

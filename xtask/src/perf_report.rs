@@ -7,6 +7,12 @@
 //! (its comparators). Output: per target, one ratio table across the opt-levels (secret-core
 //! instructions / comparator instructions) and one table of the raw counts and sizes.
 //!
+//! For Cortex-M3 (`thumbv7m-*`), whose `UMULL`/`SMULL`/`UMLAL`/`SMLAL` take fewer cycles on
+//! small operands, `TARGET-optLEVEL.dis` (`llvm-objdump -d` of the ELF) is read too: no long
+//! multiply may be reachable from `perf_field_mul_secret` through calls and branches (so none
+//! can execute), while `perf_field_mul_plain` must reach some (the control: the disassembly is
+//! read right). Either failing is exit 1.
+//!
 //! With `--check FILE`, every count is compared with the committed baseline (lines
 //! `TARGET OPT NAME INSTRUCTIONS`): a count that grew, or one missing on either side, fails
 //! (exit 1). Counts under QEMU's `-icount` are exact and depend only on the compiler, which
@@ -65,6 +71,36 @@ pub fn main(args: &[String]) -> Result<(), Failure> {
     }
     let rustc = run_text(Command::new("rustc").arg("-V"))?;
     print!("{}", tables(&runs, &rustc));
+    let mut long_mul_failures = 0;
+    for r in runs.iter().filter(|r| r.target.starts_with("thumbv7m-")) {
+        let path = Path::new(&logs).join(format!("{}-opt{}.dis", r.target, r.opt));
+        let dis = std::fs::read_to_string(&path).map_err(|e| {
+            Failure::cannot(format!(
+                "reading {}: {e} (run no_std-examples/perf.sh)",
+                path.display()
+            ))
+        })?;
+        let functions = parse_disassembly(&dis);
+        let secret = long_multiplies_reachable(&functions, "perf_field_mul_secret");
+        let plain = long_multiplies_reachable(&functions, "perf_field_mul_plain");
+        let ok = secret == Some(0) && plain.is_some_and(|n| n > 0);
+        long_mul_failures += usize::from(!ok);
+        println!(
+            "{}  {} opt-level {}: long multiplies (UMULL/SMULL/UMLAL/SMLAL) reachable from \
+             perf_field_mul_secret: {}; from perf_field_mul_plain (control, must be > 0): {}",
+            if ok { "PASS" } else { "FAIL" },
+            r.target,
+            r.opt,
+            secret.map_or("symbol not found".to_string(), |n| n.to_string()),
+            plain.map_or("symbol not found".to_string(), |n| n.to_string()),
+        );
+    }
+    if long_mul_failures > 0 {
+        return Err(Failure::failed(format!(
+            "{long_mul_failures} Cortex-M3 build(s) with a long multiply in secret-core's field \
+             multiply (or a control that found none)"
+        )));
+    }
     let counts: Counts = runs
         .iter()
         .flat_map(|r| {
@@ -275,6 +311,94 @@ fn tables(runs: &[Run], rustc: &str) -> String {
     out
 }
 
+/// Function name → (mnemonics, names of the functions it calls or branches to), from
+/// `llvm-objdump -d --no-show-raw-insn` output.
+fn parse_disassembly(dis: &str) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    let mut functions: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in dis.lines() {
+        if let Some(name) = line
+            .split_once(" <")
+            .filter(|(addr, rest)| {
+                !addr.is_empty()
+                    && addr.chars().all(|c| c.is_ascii_hexdigit())
+                    && rest.ends_with(">:")
+            })
+            .map(|(_, rest)| rest.trim_end_matches(">:").to_string())
+        {
+            functions.entry(name.clone()).or_default();
+            current = Some(name);
+            continue;
+        }
+        // `    ADDRESS:      \tMNEMONIC\tOPERANDS`
+        let insn = line.trim_start().split_once(':').and_then(|(addr, rest)| {
+            (!addr.is_empty() && addr.chars().all(|c| c.is_ascii_hexdigit())).then_some(rest)
+        });
+        let (Some(name), Some(insn)) = (&current, insn) else {
+            continue;
+        };
+        let mut words = insn.split_whitespace();
+        let Some(mnemonic) = words.next() else {
+            continue;
+        };
+        let entry = functions.entry(name.clone()).or_default();
+        entry.0.push(mnemonic.to_ascii_lowercase());
+        if mnemonic.starts_with('b') || mnemonic.starts_with("cb") {
+            if let Some(target) = insn
+                .split_once('<')
+                .and_then(|(_, t)| t.split_once('>'))
+                .map(|(t, _)| t.split('+').next().unwrap_or(t).to_string())
+            {
+                if &target != name {
+                    entry.1.push(target);
+                }
+            }
+        }
+    }
+    functions
+}
+
+/// The long multiplies in `root` and every function reachable from it; `None` if `root` is
+/// not in the disassembly.
+fn long_multiplies_reachable(
+    functions: &BTreeMap<String, (Vec<String>, Vec<String>)>,
+    root: &str,
+) -> Option<usize> {
+    functions.get(root)?;
+    let mut seen = vec![root.to_string()];
+    let mut todo = vec![root.to_string()];
+    let mut count = 0;
+    while let Some(f) = todo.pop() {
+        let Some((mnemonics, callees)) = functions.get(&f) else {
+            continue;
+        };
+        count += mnemonics
+            .iter()
+            .filter(|m| {
+                let m = m.split('.').next().unwrap_or(m);
+                matches!(
+                    m,
+                    "umull"
+                        | "smull"
+                        | "umlal"
+                        | "smlal"
+                        | "umulls"
+                        | "smulls"
+                        | "umlals"
+                        | "smlals"
+                )
+            })
+            .count();
+        for c in callees {
+            if !seen.contains(c) {
+                seen.push(c.clone());
+                todo.push(c.clone());
+            }
+        }
+    }
+    Some(count)
+}
+
 fn baseline_text(rustc: &str, counts: &Counts) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -422,6 +546,15 @@ mod tests {
         let c = counts(&[("thumbv6m-none-eabi", "z", "perf_a_secret", 42)]);
         let (rustc, back) = parse_baseline(&baseline_text("rustc 1.95.0", &c)).unwrap();
         assert_eq!((rustc.as_str(), back), ("rustc 1.95.0", c));
+    }
+
+    #[test]
+    fn long_multiplies_are_found_through_calls() {
+        let dis = "\n00002d80 <perf_a>:\n    2d80:      \tpush\t{r4, lr}\n    2d84:      \tbl\t0x4526 <helper> @ imm = #5\n\n00004526 <helper>:\n    4526:      \tumull\tr0, r1, r2, r3\n    452a:      \tbx\tlr\n\n00004600 <perf_b>:\n    4600:      \tmuls\tr0, r1, r0\n    4604:      \tb.w\t0x4600 <perf_b+0x0>\n";
+        let f = parse_disassembly(dis);
+        assert_eq!(long_multiplies_reachable(&f, "perf_a"), Some(1));
+        assert_eq!(long_multiplies_reachable(&f, "perf_b"), Some(0));
+        assert_eq!(long_multiplies_reachable(&f, "perf_c"), None);
     }
 
     #[test]
