@@ -64,11 +64,12 @@
 //! | `ct_div_rem` `u32` / `u64` vs the `div` instruction (variable time) | 978 / 1874 | 13 / 17 | 75 / 110 |
 //!
 //! The 32-byte compare pays two instructions for turning the result into a full mask before
-//! `declassify`. On Cortex-M4 and M0 (QEMU
-//! instruction counts, `no_std-examples/README.md`) ChaCha20, the field multiply and `ct_eq`
-//! are within 2% of plain code too; there `ct_lookup` is 1.6-2.1× a plain mask scan, because
-//! LLVM turns that scan into predicated or branching code (a secret-dependent branch per entry
-//! on M0) while secret-core's fenced loop stays branch-free.
+//! `declassify`. On Cortex-M4 and M0 at opt-level 3 (QEMU instruction counts,
+//! `no_std-examples/README.md`, which also has opt-levels "s" and "z": there ChaCha20 is
+//! 1.08-1.33× plain) ChaCha20, the field multiply and `ct_eq` are within 7% of plain code.
+//! `ct_lookup` there is an `asm!` loop of 8 instructions per entry: 0.80-0.89× a plain
+//! branch-free mask scan, 1.06-1.54× what LLVM makes of a plain scan (predicated moves on M4,
+//! a secret-dependent branch per entry on M0).
 //!
 //! Where a naive secret type loses (a `Secret<u32>` that `memset`s itself on drop behind a
 //! barrier that reads the memory took 1.28× plain for ChaCha20), and what this crate does:
