@@ -25,19 +25,13 @@ fn fence_u32(x: u32) -> u32 {
 fn mul_wide_u32(a: u32, b: u32) -> u64 {
     let (a0, a1) = (fence_u32(a & 0xffff), fence_u32(a >> 16));
     let (b0, b1) = (b & 0xffff, b >> 16);
-    // Each product of two 16-bit halves fits 32 bits.
-    let low = a0.wrapping_mul(b0);
-    let mid0 = a0.wrapping_mul(b1);
-    let mid1 = a1.wrapping_mul(b0);
-    let high = a1.wrapping_mul(b1);
-    let (lo, c0) = low.overflowing_add(mid0 << 16);
-    let (lo, c1) = lo.overflowing_add(mid1 << 16);
-    let hi = high
-        .wrapping_add(mid0 >> 16)
-        .wrapping_add(mid1 >> 16)
-        .wrapping_add(u32::from(c0))
-        .wrapping_add(u32::from(c1));
-    (u64::from(hi) << 32) | u64::from(lo)
+    // Each product of two 16-bit halves fits 32 bits. The outer two need no addition (they
+    // are the two words of the result), the middle two are added shifted by 16, which Thumb-2
+    // does with one `ADDS`/`ADC` pair each (a shifted register operand), carries included.
+    let outer = (u64::from(a1.wrapping_mul(b1)) << 32) | u64::from(a0.wrapping_mul(b0));
+    outer
+        .wrapping_add(u64::from(a0.wrapping_mul(b1)) << 16)
+        .wrapping_add(u64::from(a1.wrapping_mul(b0)) << 16)
 }
 
 /// The full 128-bit product of two 64-bit words: four [`mul_wide_u32`]s.
