@@ -119,8 +119,13 @@ cfg_if::cfg_if! {
         /// Bytes of stack [`with_clean_stack`] paints, measures and wipes: 64 KiB.
         pub const DEFAULT_STACK_BUDGET: usize = 64 * 1024;
 
-        /// The function that takes a budget on this target, for the panic messages: every
-        /// message names a function that exists here.
+        /// The names the panic messages use, so that every message names a function that
+        /// exists on this target: the entry point (`WHO`) and the one that takes a budget
+        /// (`SIZED`); on bare metal both are `with_clean_stack_bare`.
+        #[cfg(any(unix, windows))]
+        const WHO: &str = "with_clean_stack";
+        #[cfg(not(any(unix, windows)))]
+        const WHO: &str = "with_clean_stack_bare";
         #[cfg(any(unix, windows))]
         const SIZED: &str = "with_clean_stack_sized";
         #[cfg(not(any(unix, windows)))]
@@ -241,11 +246,11 @@ cfg_if::cfg_if! {
             let result = unsafe { out.assume_init() };
             assert!(
                 sp == top,
-                "with_clean_stack: the stack pointer moved between painting and wiping"
+                "{WHO}: the stack pointer moved between painting and wiping"
             );
             assert!(
                 len == 0 || low != top - len,
-                "with_clean_stack: the closure used more than {len} bytes of stack; they were \
+                "{WHO}: the closure used more than {len} bytes of stack; they were \
                  zeroed, but deeper stack could not be: use {SIZED} with a larger budget"
             );
             arch::clear_registers();
