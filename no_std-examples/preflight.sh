@@ -12,6 +12,7 @@ require_tools() {
                 timeout) echo "error: timeout not found; install it: apt-get install -y coreutils" >&2 ;;
                 awk) echo "error: awk not found; install it: apt-get install -y mawk" >&2 ;;
                 cargo | rustc) echo "error: $tool not found; install Rust: https://rustup.rs" >&2 ;;
+                llvm-objdump) echo "error: llvm-objdump not found; install it: apt-get install -y llvm (or set OBJDUMP)" >&2 ;;
                 *) echo "error: $tool not found; install GNU binutils (apt-get install -y binutils) or set NM=llvm-nm" >&2 ;;
             esac
             missing=1

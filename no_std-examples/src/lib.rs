@@ -11,6 +11,7 @@
 
 pub mod chacha20;
 pub mod field;
+pub mod mac;
 pub mod timer;
 
 use core::panic::PanicInfo;

@@ -102,19 +102,25 @@
 //! | `ct_div_rem` `u32` / `u64` vs the `div` instruction (variable time) | 978 / 1874 | 13 / 17 | 75 / 110 |
 //!
 //! The 32-byte compare pays two instructions for turning the result into a full mask before
-//! `declassify`. On Cortex-M4 and M0 (QEMU
-//! instruction counts, `no_std-examples/README.md`) ChaCha20, the field multiply and `ct_eq`
-//! are within 2% of plain code too; there `ct_lookup` is 1.6-2.1× a plain mask scan, because
-//! LLVM turns that scan into predicated or branching code (a secret-dependent branch per entry
-//! on M0) while secret-core's fenced loop stays branch-free.
+//! `declassify`. On Cortex-M4 and M0 at opt-level 3 (QEMU instruction counts,
+//! `no_std-examples/README.md`, which also has opt-levels "s" and "z": there ChaCha20 is
+//! 1.08-1.33× plain) ChaCha20, the field multiply and `ct_eq` are within 7% of plain code.
+//! `ct_lookup` there is an `asm!` loop of 8 instructions per entry: 0.80-0.89× a plain
+//! branch-free mask scan, 1.06-1.54× what LLVM makes of a plain scan (predicated moves on M4,
+//! a secret-dependent branch per entry on M0).
 //!
 //! Where a naive secret type loses (a `Secret<u32>` that `memset`s itself on drop behind a
 //! barrier that reads the memory took 1.28× plain for ChaCha20), and what this crate does:
 //!
-//! - **Drop-time wiping** is an ordinary store of zeros followed by `compiler_fence(SeqCst)`
-//!   (`erase` in `secret.rs`). Memory that exists and outlives the drop (heap, a slot whose
-//!   address escaped, a `Box` about to be freed) is zeroed: the fence makes the stores
-//!   observable, so they are not dead. A value the optimizer keeps in registers has no memory,
+//! - **Drop-time wiping** is an ordinary store of zeros followed by `compiler_fence(Release)`
+//!   (`erase` in `secret.rs`; what is wiped when: [`struct@Secret`], "What is wiped, and when").
+//!   Memory that exists and outlives the drop (heap, a slot whose address escaped, a `Box`
+//!   about to be freed) is zeroed: the fence orders the stores before every later write, the
+//!   free included, so they are not dead. For a `Secret` that lives in memory, an assignment
+//!   `*v = v.op()` therefore costs a zero store and the store of the new value, which plain
+//!   code can keep in a register: a MAC with its state in a `[Secret<u32>; 4]` updated through
+//!   `&mut` is 1.7-2.4x plain on Cortex-M0/M4 (`no_std-examples/README.md`), the same MAC with
+//!   its state in locals 0.97-1.16x. A value the optimizer keeps in registers has no memory,
 //!   so there is nothing to store: the wipe costs zero instructions there, where a volatile write
 //!   or a barrier that reads the memory forces a stack slot into existence just to zero it.
 //!   `tests/arch-check/wipe-codegen.sh` (`cargo xtask wipe-codegen`) checks both halves in

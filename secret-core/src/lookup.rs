@@ -1,5 +1,7 @@
 //! [`ct_lookup`]: reading a table at a secret index.
 
+#[cfg(target_arch = "arm")]
+use crate::arch;
 use crate::mask::Mask;
 use crate::plain::CtPlain;
 use crate::Secret;
@@ -22,7 +24,8 @@ use crate::{arch, plain};
 ///
 /// On x86_64, entries of 1, 2, 4, 8 or 16 bytes are scanned 16 bytes at a time with SSE2
 /// (compare, AND, OR: no per-entry branch or fence), which is faster than a plain auto-vectorized
-/// mask scan; other targets and sizes use one fenced mask per entry.
+/// mask scan. On Arm/Thumb (Cortex-M), 4-byte entries are scanned by one `asm!` loop of 8
+/// instructions per entry. Other targets and sizes use one fenced mask per entry.
 #[inline]
 pub fn ct_lookup<T: CtPlain>(table: &[T], index: &Secret<usize>) -> Secret<T> {
     Secret::from_raw(lookup(table, index.value))
@@ -61,8 +64,29 @@ fn lookup<T: CtPlain>(table: &[T], index: usize) -> T {
     result
 }
 
+/// `table[index]` (all-zero when out of range): 4-byte, 4-aligned entries (`u32`, `i32`)
+/// through `arch::scan_words` (one `asm!` loop, 8 instructions per entry), others by the
+/// portable scan.
+#[cfg(target_arch = "arm")]
+#[allow(unsafe_code)]
+#[inline(always)]
+fn lookup<T: CtPlain>(table: &[T], index: usize) -> T {
+    if core::mem::size_of::<T>() == 4 && core::mem::align_of::<T>() >= 4 {
+        // SAFETY: `T` is 4 bytes and at least 4-aligned, so the slice is `table.len()` aligned
+        // words.
+        let word = unsafe { arch::scan_words(table.as_ptr().cast::<u32>(), table.len(), index) };
+        // SAFETY: `T` is 4 bytes and every bit pattern is a valid `T` (`CtPlain` is sealed:
+        // integers and arrays of integers).
+        return unsafe { core::mem::transmute_copy::<u32, T>(&word) };
+    }
+    scan(table, index)
+}
+
 /// `table[index]` (all-zero when out of range) by the portable scan.
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[cfg(not(any(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    target_arch = "arm"
+)))]
 #[inline(always)]
 fn lookup<T: CtPlain>(table: &[T], index: usize) -> T {
     scan(table, index)

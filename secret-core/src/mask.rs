@@ -105,7 +105,7 @@ impl Mask {
     #[inline(always)]
     pub(crate) fn erase(&mut self) {
         self.0 = 0;
-        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::Release);
     }
 
     /// Sets the raw word to zero with a volatile write (for `Zeroize`).

@@ -2,6 +2,8 @@
 //! tests; the shell scripts that CI and `scripts/test-all` call only forward to them.
 //!
 //! - `bench-gate [--update]`: the performance gate (`scripts/bench-gate`).
+//! - `perf-report`: the Cortex-M performance tables and their count baseline
+//!   (`no_std-examples/perf.sh`).
 //! - `wipe-codegen`: the drop-time wipe in the emitted assembly, on x86_64 and Cortex-M
 //!   (`tests/arch-check/wipe-codegen.sh`).
 //! - `no-division`: no division in secret-core's primitives on Cortex-M0 and M4 at opt-level
@@ -13,6 +15,7 @@
 mod asm;
 mod bench_gate;
 mod no_division;
+mod perf_report;
 mod wipe_codegen;
 
 use std::process::{Command, ExitCode};
@@ -60,8 +63,11 @@ fn main() -> ExitCode {
         Some("bench-gate") => ("bench-gate", bench_gate::main(&args[1..])),
         Some("wipe-codegen") => ("wipe-codegen", wipe_codegen::main(&args[1..])),
         Some("no-division") => ("no-division", no_division::main(&args[1..])),
+        Some("perf-report") => ("perf-report", perf_report::main(&args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask bench-gate [--update] | cargo xtask wipe-codegen | cargo xtask no-division");
+            eprintln!(
+                "usage: cargo xtask bench-gate [--update] | cargo xtask wipe-codegen | cargo xtask perf-report | cargo xtask no-division"
+            );
             return ExitCode::from(2);
         }
     };

@@ -1,6 +1,6 @@
 //! Checks, in the assembly that rustc emits for x86_64 and for Cortex-M0 and M4, the two
 //! halves of secret-core's drop-time wipe (`erase` in secret-core/src/secret.rs, `Mask::erase`
-//! in mask.rs): an ordinary store of zero followed by `compiler_fence(SeqCst)`.
+//! in mask.rs): an ordinary store of zero followed by `compiler_fence(Release)`.
 //!
 //! 1. `wipe_box_secret_u64`: `Box<Secret<u64>>` is zeroed (8 bytes) before `__rust_dealloc`;
 //!    the fence keeps the store, without it it is dead.
@@ -280,7 +280,7 @@ impl Report<'_> {
             .collect();
         let mut details = vec![
             "The heap copy of the secret is freed without being wiped. Where: Drop for Secret<T>".into(),
-            "-> erase() in secret-core/src/secret.rs. Fix: keep the compiler_fence(SeqCst) right after".into(),
+            "-> erase() in secret-core/src/secret.rs. Fix: keep the compiler_fence(Release) right after".into(),
             "the write_bytes (an ordinary store before a free is dead without it), or use a volatile write.".into(),
             format!("Body of {shown}:"),
         ];

@@ -39,6 +39,9 @@ use secret_benches::{
     lookup_table, plain,
 };
 use secret_core::{ct_lookup, Secret, SecretBool};
+use secret_firmware::mac::{
+    mac_locals_plain, mac_locals_secret, mac_mut_plain, mac_mut_secret, MESSAGE_WORDS,
+};
 use secret_firmware::timer::{SysTickTimer, Timer};
 use secret_firmware::Report;
 use subtle::ConditionallySelectable;
@@ -66,6 +69,7 @@ const D32: u32 = 12345;
 const N64: u64 = 0xdead_beef_cafe_f00d;
 const D64: u64 = 123_456_789;
 const INDEX: usize = 77;
+const MAC_KEY: [u32; 4] = [0x0123_4567, 0x89ab_cdef, 0xfedc_ba98, 0x7654_3210];
 
 /// Every wrapper's inputs: the plain values and, made once with `Secret::new`, the secret ones.
 pub struct Inputs {
@@ -102,6 +106,9 @@ pub struct Inputs {
     d64: u64,
     n64_secret: Secret<u64>,
     d64_secret: Secret<u64>,
+    mac_key: [u32; 4],
+    mac_key_secret: [Secret<u32>; 4],
+    mac_message: [u32; MESSAGE_WORDS],
 }
 
 impl Inputs {
@@ -145,6 +152,9 @@ impl Inputs {
             d64: D64,
             n64_secret: Secret::new(N64),
             d64_secret: Secret::new(D64),
+            mac_key: MAC_KEY,
+            mac_key_secret: MAC_KEY.map(Secret::new),
+            mac_message: core::array::from_fn(|i| (i as u32).wrapping_mul(0x9e37_79b9)),
         }
     }
 }
@@ -165,10 +175,22 @@ pub struct Outputs {
     select_u64_subtle: u64,
     lookup256_secret: u32,
     lookup256_mask_scan: u32,
+    lookup256_branch_free: u32,
     div_u32_secret: (u32, u32),
     div_u32_hw: (u32, u32),
     div_u64_secret: (u64, u64),
     div_u64_hw: (u64, u64),
+    mac_locals_secret: [u32; 4],
+    mac_locals_plain: [u32; 4],
+    /// The MAC state that `perf_mac_mut_*` update through `&mut` (in memory, not locals).
+    mac_mut_state_secret: [Secret<u32>; 4],
+    mac_mut_state_plain: [u32; 4],
+    mac_mut_secret: [u32; 4],
+    mac_mut_plain: [u32; 4],
+    wipe256_secret: u32,
+    wipe256_plain: u32,
+    wipe1024_secret: u32,
+    wipe1024_plain: u32,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,6 +334,30 @@ pub fn perf_lookup256_mask_scan(i: &Inputs, o: &mut Outputs) {
     o.lookup256_mask_scan = plain::mask_scan_lookup(black_box(&i.table), black_box(i.index));
 }
 
+/// A plain mask scan made branch-free the way firmware does it by hand: the equality mask
+/// (`(d | -d) >> 31`, minus one) passes through an empty `asm!` block, so that LLVM cannot turn
+/// it back into a compare and branch (on M0) or a predicated move (on M4).
+#[no_mangle]
+#[inline(never)]
+pub fn perf_lookup256_branch_free(i: &Inputs, o: &mut Outputs) {
+    let (table, index) = (black_box(&i.table), black_box(i.index));
+    let mut acc = 0u32;
+    for (k, entry) in table.iter().enumerate() {
+        let d = (k ^ index) as u32;
+        let mut mask = ((d | d.wrapping_neg()) >> 31).wrapping_sub(1);
+        // SAFETY: an assembler comment: reads and writes only the register holding `mask`.
+        unsafe {
+            core::arch::asm!(
+                "/* {0} */",
+                inout(reg) mask,
+                options(pure, nomem, nostack, preserves_flags)
+            )
+        };
+        acc |= entry & mask;
+    }
+    o.lookup256_branch_free = acc;
+}
+
 /// `Secret<u32>::ct_div_rem` (shift and subtract, no divide instruction).
 #[no_mangle]
 #[inline(never)]
@@ -344,6 +390,81 @@ pub fn perf_div_u64_hw(i: &Inputs, o: &mut Outputs) {
     o.div_u64_hw = (n / d, n % d);
 }
 
+/// The MAC with its state in four `Secret<u32>` locals.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_locals_secret(i: &Inputs, o: &mut Outputs) {
+    let tag = mac_locals_secret(black_box(&i.mac_key_secret), black_box(&i.mac_message));
+    o.mac_locals_secret = tag.map(Secret::declassify);
+}
+
+/// The MAC with its state in four `u32` locals.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_locals_plain(i: &Inputs, o: &mut Outputs) {
+    o.mac_locals_plain = mac_locals_plain(black_box(&i.mac_key), black_box(&i.mac_message));
+}
+
+/// The MAC with its state in a `[Secret<u32>; 4]` in `Outputs`, updated through `&mut`
+/// (`*v1 = v1.rotate_left(5)`: every such assignment drops the old value in place).
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_mut_secret(i: &Inputs, o: &mut Outputs) {
+    let key = black_box(&i.mac_key_secret);
+    let state = black_box(&mut o.mac_mut_state_secret);
+    state.clone_from(key);
+    mac_mut_secret(state, key, black_box(&i.mac_message));
+    o.mac_mut_secret = o.mac_mut_state_secret.clone().map(Secret::declassify);
+}
+
+/// The MAC with its state in a `[u32; 4]` in `Outputs`, updated through `&mut`.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_mut_plain(i: &Inputs, o: &mut Outputs) {
+    let key = black_box(&i.mac_key);
+    let state = black_box(&mut o.mac_mut_state_plain);
+    *state = *key;
+    mac_mut_plain(state, key, black_box(&i.mac_message));
+    o.mac_mut_plain = o.mac_mut_state_plain;
+}
+
+/// The work inside the stack-wipe wrappers: small, so that their counts are the wipe's cost.
+#[inline(always)]
+fn wipe_work(i: &Inputs) -> u32 {
+    black_box(i.n32).rotate_left(3) ^ black_box(i.d32)
+}
+
+/// `wipe::with_clean_stack_bare` with a 256-byte budget around [`wipe_work`].
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe256_secret(i: &Inputs, o: &mut Outputs) {
+    // SAFETY: 256 bytes below this frame are free stack on every board here (and the
+    // `cortex-m-rt` feature checks it against `_stack_end` before painting).
+    o.wipe256_secret = unsafe { secret_core::wipe::with_clean_stack_bare(256, || wipe_work(i)) };
+}
+
+/// [`wipe_work`] without the wipe.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe256_plain(i: &Inputs, o: &mut Outputs) {
+    o.wipe256_plain = wipe_work(i);
+}
+
+/// `wipe::with_clean_stack_bare` with a 1024-byte budget around [`wipe_work`].
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe1024_secret(i: &Inputs, o: &mut Outputs) {
+    // SAFETY: as in `perf_wipe256_secret`, with 1024 bytes (the micro:bit has 16 KiB of RAM).
+    o.wipe1024_secret = unsafe { secret_core::wipe::with_clean_stack_bare(1024, || wipe_work(i)) };
+}
+
+/// [`wipe_work`] without the wipe.
+#[no_mangle]
+#[inline(never)]
+pub fn perf_wipe1024_plain(i: &Inputs, o: &mut Outputs) {
+    o.wipe1024_plain = wipe_work(i);
+}
+
 type Wrapper = fn(&Inputs, &mut Outputs);
 
 /// `(symbol name, function)` for each wrapper, in the order they run and print.
@@ -367,10 +488,19 @@ const WRAPPERS: &[(&str, Wrapper)] = wrappers![
     perf_select_u64_subtle,
     perf_lookup256_secret,
     perf_lookup256_mask_scan,
+    perf_lookup256_branch_free,
     perf_div_u32_secret,
     perf_div_u32_hw,
     perf_div_u64_secret,
     perf_div_u64_hw,
+    perf_mac_locals_secret,
+    perf_mac_locals_plain,
+    perf_mac_mut_secret,
+    perf_mac_mut_plain,
+    perf_wipe256_secret,
+    perf_wipe256_plain,
+    perf_wipe1024_secret,
+    perf_wipe1024_plain,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -483,8 +613,10 @@ fn main() -> ! {
         o.select_u64_secret == o.select_u64_subtle && o.select_u64_secret == inputs.w_a,
     );
     report.check(
-        "lookup256: secret == mask_scan == table[77]",
-        o.lookup256_secret == o.lookup256_mask_scan && o.lookup256_secret == lookup_table()[INDEX],
+        "lookup256: secret == mask_scan == branch_free == table[77]",
+        o.lookup256_secret == o.lookup256_mask_scan
+            && o.lookup256_branch_free == o.lookup256_secret
+            && o.lookup256_secret == lookup_table()[INDEX],
     );
     report.check(
         "div_u32: secret == hw == (n / d, n % d)",
@@ -494,34 +626,62 @@ fn main() -> ! {
         "div_u64: secret == hw == (n / d, n % d)",
         o.div_u64_secret == o.div_u64_hw && o.div_u64_hw == (N64 / D64, N64 % D64),
     );
+    report.check(
+        "mac: secret == plain, state in locals == state behind &mut",
+        o.mac_locals_secret == o.mac_locals_plain
+            && o.mac_mut_secret == o.mac_mut_plain
+            && o.mac_locals_plain == o.mac_mut_plain
+            && o.mac_mut_plain != [0; 4],
+    );
+    report.check(
+        "wipe: with_clean_stack_bare returns the closure's result",
+        o.wipe256_secret == o.wipe256_plain
+            && o.wipe1024_secret == o.wipe1024_plain
+            && o.wipe256_plain == N32.rotate_left(3) ^ D32,
+    );
 
     // The lookups again at other indexes: secret-core's scan runs the same instructions for
     // every index; the plain mask scan need not (LLVM may turn its mask into a branch).
-    let mut counts = [[0u64; 3]; 2];
+    let mut counts = [[0u64; 3]; 3];
     let mut lookups_right = true;
     for (k, index) in [0usize, INDEX, 255].into_iter().enumerate() {
         inputs.index = index;
         inputs.index_secret = Secret::new(index);
-        for (c, f) in counts
-            .iter_mut()
-            .zip([perf_lookup256_secret as Wrapper, perf_lookup256_mask_scan])
-        {
+        for (c, f) in counts.iter_mut().zip([
+            perf_lookup256_secret as Wrapper,
+            perf_lookup256_mask_scan,
+            perf_lookup256_branch_free,
+        ]) {
             c[k] =
                 instructions(ticks(&mut timer, f, &inputs, &mut outputs), hz).saturating_sub(empty);
         }
         lookups_right &= outputs.lookup256_secret == inputs.table[index]
-            && outputs.lookup256_mask_scan == inputs.table[index];
+            && outputs.lookup256_mask_scan == inputs.table[index]
+            && outputs.lookup256_branch_free == inputs.table[index];
     }
     report.note(format_args!(
-        "lookup256 instructions at index 0 / 77 / 255: secret {:?}, mask_scan {:?}",
-        counts[0], counts[1]
+        "lookup256 instructions at index 0 / 77 / 255: secret {:?}, mask_scan {:?}, \
+         branch_free {:?}",
+        counts[0], counts[1], counts[2]
     ));
     report.check(
-        "lookup256_secret: the same instruction count at every index",
-        counts[0].iter().all(|&c| c == counts[0][0]),
+        "lookup256_secret and branch_free: the same instruction count at every index",
+        [counts[0], counts[2]]
+            .iter()
+            .all(|c| c.iter().all(|&n| n == c[0])),
+    );
+    let small = [7u32, 9, 11];
+    report.check(
+        "ct_lookup out of range gives 0; one- and three-entry tables",
+        ct_lookup(&inputs.table, &Secret::new(256)).declassify() == 0
+            && ct_lookup(&inputs.table, &Secret::new(usize::MAX)).declassify() == 0
+            && ct_lookup(&small[..1], &Secret::new(0)).declassify() == 7
+            && ct_lookup(&small, &Secret::new(2)).declassify() == 11
+            && ct_lookup(&small[..0], &Secret::new(0)).declassify() == 0
+            && ct_lookup(&[-5i32, 6], &Secret::new(0)).declassify() == -5,
     );
     report.check(
-        "lookup256 at index 0, 77, 255: secret == mask_scan == table[index]",
+        "lookup256 at index 0, 77, 255: secret == mask_scan == branch_free == table[index]",
         lookups_right,
     );
 

@@ -3,7 +3,82 @@
 //! The assembly uses only instructions that exist in Thumb-1 (ARMv6-M) and assemble the same
 //! in Thumb-2 and Arm state, with explicit low registers r0–r5.
 
+use super::StackRoom;
 use core::arch::asm;
+
+/// The stack pointer and where the stack ends, on bare-metal Arm linked with cortex-m-rt
+/// (0.7.5 or newer; feature `cortex-m-rt`): `_stack_end` is the symbol its `link.x` places
+/// after `.bss` and `.uninit` (the same address as `__sheap`), the lowest address the stack
+/// may use; cortex-m-rt's own `paint-stack` and `set-msplim` features use it too. An older
+/// cortex-m-rt, or a linker script without the symbol, fails to link with "undefined symbol:
+/// _stack_end": define it in `memory.x` (`_stack_end = ...;`) or update cortex-m-rt.
+#[cfg(all(feature = "cortex-m-rt", target_os = "none"))]
+#[inline(always)]
+pub(crate) fn stack_room() -> Option<StackRoom> {
+    extern "C" {
+        static _stack_end: u8;
+    }
+    let sp: usize;
+    // SAFETY: reads the stack pointer into a register; no memory, stack or flags are touched.
+    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    Some(StackRoom {
+        sp,
+        limit: core::ptr::addr_of!(_stack_end) as usize,
+    })
+}
+
+/// Without cortex-m-rt's symbols (hosted Arm, or the feature off) nothing is known about the
+/// stack's end: `None`.
+#[cfg(not(all(feature = "cortex-m-rt", target_os = "none")))]
+#[inline(always)]
+pub(crate) fn stack_room() -> Option<StackRoom> {
+    None
+}
+
+/// `table[index]` for a table of `len` 32-bit words at `ptr` (4-byte aligned), or 0 when
+/// `index >= len`, reading every word: the `ct_lookup` scan for 4-byte entries.
+///
+/// One loop of eight Thumb-1 instructions per entry (`LDM`, then `NEGS`/`SBCS` turn the
+/// counter `index - i` into a mask through the carry flag, `BICS`/`ORRS` accumulate, and the
+/// loop control compares the public pointer with the end): no branch or address depends on
+/// `index`, and LLVM never sees the mask, so it cannot turn it into a branch (which it does
+/// with a plain mask scan on Cortex-M0) or a predicated move.
+///
+/// # Safety
+///
+/// `ptr` must be 4-byte aligned and valid for reads of `len` words.
+#[inline(always)]
+pub(crate) unsafe fn scan_words(ptr: *const u32, len: usize, index: usize) -> u32 {
+    if len == 0 {
+        return 0;
+    }
+    let acc: u32;
+    // SAFETY: reads exactly the `len` words from `ptr` (valid and aligned, the caller
+    // guarantees), `r0` stops at `end = ptr + len` because it advances by one word per
+    // iteration from `ptr`; only the listed registers and the flags are written.
+    unsafe {
+        asm!(
+            "movs r3, #0",
+            "2:",
+            "ldm r0!, {{r4}}",
+            "negs r5, r2",
+            "sbcs r5, r5",
+            "bics r4, r5",
+            "orrs r3, r4",
+            "subs r2, #1",
+            "cmp r0, r1",
+            "bne 2b",
+            inout("r0") ptr => _,
+            in("r1") ptr.add(len),
+            inout("r2") index => _,
+            out("r3") acc,
+            out("r4") _,
+            out("r5") _,
+            options(readonly, nostack),
+        )
+    };
+    acc
+}
 
 /// Paints the `len` bytes below the stack pointer with `canary` and returns the stack pointer.
 ///

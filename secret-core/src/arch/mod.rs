@@ -26,6 +26,10 @@
 //!   below the stack pointer with a canary word, later zero everything from the lowest
 //!   overwritten word up, and zero the caller-saved registers (`x86_64.rs`, `aarch64.rs`,
 //!   `arm.rs`, `riscv.rs`). Other architectures have none, and `wipe` is empty there.
+//! - `scan_words` (Arm/Thumb): the `ct_lookup` scan over 4-byte entries as one `asm!` loop.
+//!   `stack_room`: the stack pointer and where the stack ends, when the runtime defines it
+//!   (Cortex-M with the `cortex-m-rt` feature: its linker symbol `_stack_end`), so that `wipe`
+//!   refuses a budget that does not fit instead of painting past the stack.
 #![allow(unsafe_code)]
 
 cfg_if::cfg_if! {
@@ -86,11 +90,36 @@ cfg_if::cfg_if! {
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "arm")] {
         mod arm;
-        pub(crate) use self::arm::{clear_registers, paint_stack, wipe_stack};
+        pub(crate) use self::arm::{clear_registers, paint_stack, scan_words, stack_room, wipe_stack};
     } else if #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))] {
         mod riscv;
         pub(crate) use self::riscv::{clear_registers, paint_stack, wipe_stack};
     }
+}
+
+/// The free stack below the stack pointer, where the runtime says where the stack ends (only
+/// Cortex-M with cortex-m-rt, `arm.rs`): `None` here, the caller's budget is taken on trust.
+#[cfg(not(target_arch = "arm"))]
+#[cfg_attr(
+    not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv32",
+        target_arch = "riscv64"
+    )),
+    allow(dead_code)
+)]
+#[inline(always)]
+pub(crate) fn stack_room() -> Option<StackRoom> {
+    None
+}
+
+/// The stack pointer and the lowest address the stack may grow down to.
+#[allow(dead_code)]
+#[derive(Clone, Copy)]
+pub(crate) struct StackRoom {
+    pub(crate) sp: usize,
+    pub(crate) limit: usize,
 }
 
 // SSE2 primitives on 16-byte chunks; the concept modules (`plain`, `lookup`) build byte-string

@@ -1,10 +1,15 @@
 //! 64- and 128-bit multiplication from 32-bit `MUL`s, for cores whose long multiplies are
 //! variable-time (Cortex-M3: `UMULL`/`UMLAL` terminate early on small operands).
 //!
-//! A 32×32→64 product is assembled from four 16×16→32 products. Each half goes through the
-//! value fence, so the optimizer cannot see that the operands are below 2^16 and rebuild a
-//! `UMULL` from the pieces. Every remaining instruction (`MUL`, `ADDS`/`ADC`, shifts by
-//! constants) takes a fixed number of cycles on every Cortex-M.
+//! A 32×32→64 product is assembled from four 16×16→32 products. The halves of one operand go
+//! through the value fence, so the optimizer cannot see that they recombine into that operand
+//! and rebuild a `UMULL` from the pieces. The other operand stays visible, so that a product
+//! with a constant folds as it would in plain code: the zero high halves of a `u64` widened to
+//! `u128` cost nothing, and `x * 19` is two `MUL`s. Every remaining instruction (`MUL`,
+//! `ADDS`/`ADC`, shifts by constants) takes a fixed number of cycles on every Cortex-M. There
+//! are no loops and no shifts by variable amounts, so the code is the same at every
+//! opt-level ("s" and "z" do not unroll loops, and turned 128-bit shifts by a loop counter into
+//! calls to compiler-builtins).
 
 use super::fence_usize;
 
@@ -14,15 +19,30 @@ fn fence_u32(x: u32) -> u32 {
     fence_usize(x as usize) as u32
 }
 
-/// The full 64-bit product of two 32-bit words, without a long multiply instruction.
+/// The full 64-bit product of two 32-bit words, without a long multiply instruction. `a`'s
+/// halves are fenced; `b` is left visible (see the module docs).
 #[inline(always)]
 fn mul_wide_u32(a: u32, b: u32) -> u64 {
     let (a0, a1) = (fence_u32(a & 0xffff), fence_u32(a >> 16));
-    let (b0, b1) = (fence_u32(b & 0xffff), fence_u32(b >> 16));
-    let low = u64::from(a0 * b0);
-    let mid = u64::from(a0 * b1) + u64::from(a1 * b0);
-    let high = u64::from(a1 * b1);
-    low.wrapping_add(mid << 16).wrapping_add(high << 32)
+    let (b0, b1) = (b & 0xffff, b >> 16);
+    // Each product of two 16-bit halves fits 32 bits. The outer two need no addition (they
+    // are the two words of the result), the middle two are added shifted by 16, which Thumb-2
+    // does with one `ADDS`/`ADC` pair each (a shifted register operand), carries included.
+    let outer = (u64::from(a1.wrapping_mul(b1)) << 32) | u64::from(a0.wrapping_mul(b0));
+    outer
+        .wrapping_add(u64::from(a0.wrapping_mul(b1)) << 16)
+        .wrapping_add(u64::from(a1.wrapping_mul(b0)) << 16)
+}
+
+/// The full 128-bit product of two 64-bit words: four [`mul_wide_u32`]s.
+#[inline(always)]
+fn mul_wide_u64(a: u64, b: u64) -> u128 {
+    let (a0, a1) = (a as u32, (a >> 32) as u32);
+    let (b0, b1) = (b as u32, (b >> 32) as u32);
+    let mid = u128::from(mul_wide_u32(a0, b1)) + u128::from(mul_wide_u32(a1, b0));
+    u128::from(mul_wide_u32(a0, b0))
+        .wrapping_add(mid << 32)
+        .wrapping_add(u128::from(mul_wide_u32(a1, b1)) << 64)
 }
 
 /// `a.wrapping_mul(b)` for 64-bit words.
@@ -34,22 +54,15 @@ pub(crate) fn wrapping_mul_u64(a: u64, b: u64) -> u64 {
     mul_wide_u32(a0, b0).wrapping_add(u64::from(cross) << 32)
 }
 
-/// `a.wrapping_mul(b)` for 128-bit words: schoolbook on 32-bit limbs, keeping 128 bits.
+/// `a.wrapping_mul(b)` for 128-bit words: the full product of the low halves plus the two
+/// cross products (each multiplies a low half, fenced, by a high half, visible: zero when the
+/// operands are widened `u64`s, and then they fold away).
 #[inline(always)]
 pub(crate) fn wrapping_mul_u128(a: u128, b: u128) -> u128 {
-    let limb = |x: u128, i: u32| (x >> (32 * i)) as u32;
-    let mut product = 0u128;
-    for i in 0..4u32 {
-        for j in 0..(4 - i) {
-            let term = if i + j < 3 {
-                u128::from(mul_wide_u32(limb(a, i), limb(b, j)))
-            } else {
-                u128::from(limb(a, i).wrapping_mul(limb(b, j)))
-            };
-            product = product.wrapping_add(term << (32 * (i + j)));
-        }
-    }
-    product
+    let (a_lo, a_hi) = (a as u64, (a >> 64) as u64);
+    let (b_lo, b_hi) = (b as u64, (b >> 64) as u64);
+    let cross = wrapping_mul_u64(a_lo, b_hi).wrapping_add(wrapping_mul_u64(b_lo, a_hi));
+    mul_wide_u64(a_lo, b_lo).wrapping_add(u128::from(cross) << 64)
 }
 
 #[cfg(test)]
