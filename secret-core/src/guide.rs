@@ -39,10 +39,12 @@
 //!   would be a branch on the secret).
 //! - Shifts and rotations take a public `u32` amount: `x >> 26`, `x.rotate_left(7)`. For a
 //!   secret amount use `shl_secret`, `shr_secret`, `rotate_left_secret`, `rotate_right_secret`.
-//! - Comparisons with a public value: `tag.ct_eq_public(&expected)` compares with a plain `T`;
-//!   the crate root's list of public-operand forms has the others. Wrapping the constant,
-//!   `x.ct_ge(&Secret::new(1 << 26))`, works for every comparison too (the constant then counts
-//!   as secret, which costs nothing).
+//! - Comparisons with a public value take the `_public` form of every comparison:
+//!   `tag.ct_eq_public(&expected)`, `x.ct_ne_public(&0)`, `g4.ct_ge_public(&(1 << 26))`, and
+//!   `ct_lt_public`, `ct_le_public`, `ct_gt_public`, `ct_min_public`, `ct_max_public`;
+//!   `cond.select_public(&x, &0)` selects with a public side. The crate root's
+//!   [public-operand table](crate#public-operands) lists them all in one place. `x.ct_ge(&0)`
+//!   does not compile, and its error names the `_public` form.
 //! - There is no `/` or `%` on secrets (hardware division takes operand-dependent time): use
 //!   `ct_div_rem`, or shifts and masks when the divisor is a power of two.
 //!

@@ -81,7 +81,7 @@ pub fn poly1305(key: &Secret<[u8; 32]>, msg: &[u8]) -> Secret<[u8; 16]> {
         g[i - 1] &= LIMB;
         g[i] += carry;
     }
-    let h_ge_p: SecretBool = g[4].ct_ge(&Secret::new(1 << 26));
+    let h_ge_p: SecretBool = g[4].ct_ge_public(&(1 << 26));
     g[4] &= LIMB;
     let h = h_ge_p.select(&g, &h);
 
