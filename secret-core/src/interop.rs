@@ -4,6 +4,13 @@
 //! it is not implemented; use [`CtSelect`](crate::CtSelect). `ConstantTimeEq`,
 //! `ConstantTimeGreater` and `ConstantTimeLess` are implemented (the last two in `cmp.rs`,
 //! for every `CtInt`), and `SecretBool` converts to and from `subtle::Choice`.
+//!
+//! In a debug build (opt-level 0, debug assertions on) subtle's `Choice::from(u8)`, which the
+//! conversion to `Choice` and every subtle trait method here return through, checks its
+//! argument with a `debug_assert!`: a branch on the secret bit, always taken the same way for
+//! a valid bit, that valgrind's taint tracking reports. It is subtle's code and absent from
+//! release builds; secret-core's own operations have no such branch in any profile (the main
+//! job checks them with `--profile dev` too, the subtle conversions in release only).
 
 use crate::mask::Mask;
 use crate::plain::CtPlain;
