@@ -104,7 +104,7 @@
 //! The 32-byte compare pays two instructions for turning the result into a full mask before
 //! `declassify`. On Cortex-M4 and M0 at opt-level 3 (QEMU instruction counts,
 //! `no_std-examples/README.md`, which also has opt-levels "s" and "z": there ChaCha20 is
-//! 1.08-1.33× plain) ChaCha20, the field multiply and `ct_eq` are within 7% of plain code.
+//! 1.12-1.33× plain) ChaCha20, the field multiply and `ct_eq` are within 7% of plain code.
 //! `ct_lookup` there is an `asm!` loop of 8 instructions per entry: 0.80-0.89× a plain
 //! branch-free mask scan, 1.06-1.54× what LLVM makes of a plain scan (predicated moves on M4,
 //! a secret-dependent branch per entry on M0).
