@@ -10,6 +10,7 @@ use clap::Parser;
 use crate::baseline::{Baseline, Entry};
 use crate::cargo::{self, SuiteExe};
 use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, Verdict};
+use crate::partition::Partition;
 use crate::process::{self, Launch, ScratchDir};
 use crate::progress::Progress;
 use crate::protocol::Record;
@@ -32,7 +33,8 @@ fn parse_budget(s: &str) -> Result<f64, String> {
 
 /// Checks the compiled binary for timing leaks.
 #[derive(Debug, Parser)]
-#[command(name = "cargo-ct-verify", bin_name = "cargo ct-verify", version, about, long_about = None)]
+#[command(name = "cargo-ct-verify", bin_name = "cargo ct-verify", version, about, long_about = None,
+    after_help = "Merge the JSON reports of a --partition run: cargo ct-verify merge PART.json... (see cargo ct-verify merge --help)")]
 pub struct Args {
     /// Path to Cargo.toml of the crate or workspace to check.
     #[arg(long, value_name = "PATH")]
@@ -43,6 +45,10 @@ pub struct Args {
     /// Only checks whose name contains SUBSTR.
     #[arg(long, value_name = "SUBSTR")]
     pub filter: Option<String>,
+    /// Only part K of N (1-based) of the checks, split by a hash of their names; merge the N
+    /// JSON reports with `cargo ct-verify merge`.
+    #[arg(long, value_name = "K/N", value_parser = clap::value_parser!(Partition))]
+    pub partition: Option<Partition>,
     /// Engines to run, comma-separated from taint,count,audit,dudect, or `all`.
     #[arg(long, value_name = "LIST", default_value = "taint,count,audit", value_parser = parse_engines)]
     pub engine: EngineList,
@@ -97,6 +103,10 @@ pub fn main() -> i32 {
     // `cargo ct-verify ...` runs `cargo-ct-verify ct-verify ...`.
     if argv.get(1).is_some_and(|a| a == "ct-verify") {
         argv.remove(1);
+    }
+    if argv.get(1).is_some_and(|a| a == "merge") {
+        argv.remove(1);
+        return crate::merge::main(argv);
     }
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
@@ -196,11 +206,18 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
     let timeout = Duration::from_secs(args.timeout.max(1));
     let mut report = Report::default();
     let mut counts: BTreeMap<String, Entry> = BTreeMap::new();
+    // Every check after --filter, before --partition, in run order.
+    let mut listed: Vec<String> = Vec::new();
     for suite in &suites {
         let targets = list_targets(suite, scratch.path())?;
         let targets: Vec<String> = targets
             .into_iter()
             .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
+            .collect();
+        listed.extend(targets.iter().cloned());
+        let targets: Vec<String> = targets
+            .into_iter()
+            .filter(|t| args.partition.is_none_or(|p| p.contains(t)))
             .collect();
         if targets.is_empty() {
             continue;
@@ -216,11 +233,24 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             &mut counts,
         )?;
     }
-    if report.results.is_empty() {
+    if listed.is_empty() {
         return Err(Fatal(match &args.filter {
             Some(f) => format!("no check matches --filter `{f}`"),
             None => "the suites declare no checks".into(),
         }));
+    }
+    if let Some(p) = args.partition {
+        if report.results.is_empty() {
+            eprintln!(
+                "ct-verify: partition {p} holds none of the {} checks: an empty report",
+                listed.len()
+            );
+        }
+        if args.format != Format::Json {
+            eprintln!(
+                "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
+            );
+        }
     }
     if let Some(b) = &baseline {
         report
@@ -235,7 +265,15 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             path.display()
         );
     }
-    let text = report.render(args.format);
+    let text = match args.partition {
+        Some(p) if args.format == Format::Json => {
+            let host = cargo::host_triple().unwrap_or_default();
+            let info =
+                crate::merge::PartInfo::of_run(p, &host, &engines, listed, baseline.is_some());
+            crate::merge::part_json(&report, info, &counts)
+        }
+        _ => report.render(args.format),
+    };
     match &args.output {
         Some(path) => {
             std::fs::write(path, &text)

@@ -49,6 +49,8 @@ pub struct EmbeddedOptions {
     pub manifest_path: Option<PathBuf>,
     /// Only checks whose name contains this.
     pub filter: Option<String>,
+    /// Only the checks of this part (after `filter`).
+    pub partition: Option<crate::partition::Partition>,
     /// Engines: `Taint` runs the trace engine; `Count`, `Audit`; `Dudect` is not available.
     pub engines: Vec<Engine>,
     /// Kill one QEMU run after this long.
@@ -64,6 +66,7 @@ impl EmbeddedOptions {
             target: target.to_string(),
             manifest_path: None,
             filter: None,
+            partition: None,
             engines: vec![Engine::Taint, Engine::Count, Engine::Audit],
             timeout: Duration::from_secs(120),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -97,12 +100,18 @@ pub fn run_from_cli(args: &crate::cli::Args) -> Result<i32, String> {
     let mut opts = EmbeddedOptions::new(&target);
     opts.manifest_path = args.manifest_path.clone();
     opts.filter = args.filter.clone();
+    opts.partition = args.partition;
     opts.engines = args.engine.0.clone();
     opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
-    let report = Report {
-        results: run(&opts)?,
+    let (listed, results) = run(&opts)?;
+    let report = Report { results };
+    let text = match opts.partition {
+        Some(p) if args.format == crate::report::Format::Json => {
+            let info = crate::merge::PartInfo::of_run(p, &target, &opts.engines, listed, false);
+            crate::merge::part_json(&report, info, &Default::default())
+        }
+        _ => report.render(args.format),
     };
-    let text = report.render(args.format);
     match &args.output {
         Some(path) => {
             std::fs::write(path, &text)
@@ -120,11 +129,12 @@ pub fn run_from_cli(args: &crate::cli::Args) -> Result<i32, String> {
     Ok(report.exit_code())
 }
 
-/// Builds the firmware suite for `opts.target`, runs every check under QEMU and judges it.
+/// Builds the firmware suite for `opts.target`, runs every check under QEMU and judges it:
+/// every check after `opts.filter` (before `opts.partition`) in run order, and the results.
 ///
 /// `Err` means the run could not happen (exit status 2): QEMU, the Rust target or a C compiler
 /// missing, the build failed, no checks.
-pub fn run(opts: &EmbeddedOptions) -> Result<Vec<CheckResult>, String> {
+pub fn run(opts: &EmbeddedOptions) -> Result<(Vec<String>, Vec<CheckResult>), String> {
     let board = qemu::board(&opts.target).ok_or_else(|| {
         format!(
             "--target {}: not supported; Cortex-M targets: {}",
@@ -180,6 +190,18 @@ pub fn run(opts: &EmbeddedOptions) -> Result<Vec<CheckResult>, String> {
             Some(f) => format!("no check matches --filter `{f}`"),
             None => format!("`{SUITE_BIN}` lists no checks"),
         });
+    }
+    let listed = checks.clone();
+    let checks: Vec<String> = checks
+        .into_iter()
+        .filter(|c| opts.partition.is_none_or(|p| p.contains(c)))
+        .collect();
+    if let (Some(p), true) = (opts.partition, checks.is_empty()) {
+        eprintln!(
+            "ct-verify: partition {p} holds none of the {} checks: an empty report",
+            listed.len()
+        );
+        return Ok((listed, Vec::new()));
     }
     let inputs = inputs();
     eprintln!(
@@ -301,7 +323,7 @@ pub fn run(opts: &EmbeddedOptions) -> Result<Vec<CheckResult>, String> {
             results.push(judge_audit(check, &elf, board, &traces));
         }
     }
-    Ok(results)
+    Ok((listed, results))
 }
 
 struct Job {
