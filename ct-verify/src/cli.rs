@@ -201,6 +201,11 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             cargo::build(args.manifest_path.as_deref(), args.bench.as_deref(), &meta)?
         }
     };
+    // By bench name, not in the order cargo happened to finish them: the report's order (and
+    // the list of checks that the parts of a --partition run must agree on) is the same in
+    // every run.
+    let mut suites = suites;
+    suites.sort_by(|a, b| (&a.bench, &a.package_root).cmp(&(&b.bench, &b.package_root)));
     let scratch = ScratchDir::new("run")
         .map_err(|e| Fatal(format!("cannot create a temporary directory: {e}")))?;
     let timeout = Duration::from_secs(args.timeout.max(1));

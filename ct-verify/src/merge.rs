@@ -159,7 +159,7 @@ pub struct Merged {
 /// repeated part, and a check reported by two parts.
 pub fn merge(parts: &[(PathBuf, PartReport)]) -> Result<Merged, String> {
     let Some((first_path, first)) = parts.first() else {
-        return Err("merge needs the JSON reports of the parts".into());
+        return Err("no reports to merge".into());
     };
     let n = first.partition.count;
     for (path, part) in &parts[1..] {
@@ -391,7 +391,7 @@ fn chunk_rows(path: &Path, part: &PartReport) -> Result<Vec<Vec<CheckResult>>, S
 #[command(name = "cargo-ct-verify-merge", bin_name = "cargo ct-verify merge")]
 pub struct MergeArgs {
     /// The JSON reports of the parts (`--partition K/N --format json`), one per part, any order.
-    #[arg(value_name = "PART.json", required = true)]
+    #[arg(value_name = "PART.json")]
     pub parts: Vec<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
@@ -437,6 +437,12 @@ pub fn main(argv: Vec<OsString>) -> i32 {
 
 /// Loads, checks and merges the parts, compares and saves baselines, writes the report.
 pub fn run(args: &MergeArgs) -> Result<i32, String> {
+    if args.parts.is_empty() {
+        return Err(
+            "no reports to merge: give the JSON reports of the N parts, `cargo ct-verify merge PART.json...`"
+                .into(),
+        );
+    }
     // Read the baseline first: a bad file is reported before the parts are looked at.
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let parts = args
