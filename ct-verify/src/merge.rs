@@ -698,7 +698,8 @@ mod tests {
     fn parts_of_different_runs_are_refused() {
         let owned = names(30);
         let checks: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let cases: [(&str, fn(&mut PartInfo)); 5] = [
+        type Change = fn(&mut PartInfo);
+        let cases: [(&str, Change); 5] = [
             ("number of parts", |p| p.count = 4),
             ("target", |p| p.target = "thumbv7em-none-eabihf".into()),
             ("compiler", |p| p.rustc = "rustc 1.96.0".into()),

@@ -1,10 +1,15 @@
 //! `--partition K/N` and `cargo ct-verify merge` on the corpus (`corpus/`, both of its suites):
 //! the three parts merged give the report, exit status and baseline of one unpartitioned run.
-//! Needs valgrind (`apt-get install -y valgrind`).
+//! And with `--target`: a few of no_std-examples' firmware checks under QEMU. Needs valgrind,
+//! `qemu-system-arm`, a C compiler and the thumbv7m rustup target (CI installs them).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// One heavy run at a time: the machines have two cores and valgrind or QEMU use both.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,10 +25,15 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn ctv(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cargo-ct-verify"))
-        .args(args)
-        .output()
-        .expect("run cargo-ct-verify")
+    ctv_in(None, args)
+}
+
+fn ctv_in(dir: Option<&Path>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-ct-verify"));
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    cmd.args(args).output().expect("run cargo-ct-verify")
 }
 
 fn stderr(o: &Output) -> String {
@@ -65,6 +75,7 @@ fn assert_one_line_error(o: &Output, needle: &str) {
 
 #[test]
 fn three_parts_merged_are_the_unpartitioned_run() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let m = corpus();
     let m = m.to_str().unwrap();
     let dir = scratch("merge");
@@ -297,4 +308,80 @@ fn bad_partition_values_exit_2_before_any_build() {
         assert!(started.elapsed() < Duration::from_secs(10));
     }
     assert_one_line_error(&ctv(&["merge"]), "PART.json");
+}
+
+#[test]
+fn firmware_parts_merged_are_the_unpartitioned_run() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let firmware = Path::new(env!("CARGO_MANIFEST_DIR")).join("../no_std-examples");
+    let dir = scratch("firmware");
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    // `eq` selects leak_early_exit_eq, secret_core_ct_eq and secret_core_ct_eq_public; of 3
+    // parts, the first holds secret_core_ct_eq_public, the second none, the third the others.
+    let run = |extra: &[&str], out: &str| {
+        let mut args = vec![
+            "ct-verify",
+            "--target",
+            "thumbv7m-none-eabi",
+            "--filter",
+            "eq",
+            "--format",
+            "json",
+            "--output",
+        ];
+        let out = p(out);
+        args.push(&out);
+        args.extend_from_slice(extra);
+        ctv_in(Some(&firmware), &args)
+    };
+    let whole = run(&[], "whole.json");
+    assert_eq!(whole.status.code(), Some(1), "{}", stderr(&whole));
+    let mut codes = Vec::new();
+    for k in 1..=3 {
+        let part = run(
+            &["--partition", &format!("{k}/3")],
+            &format!("part{k}.json"),
+        );
+        codes.push(part.status.code());
+        if k == 2 {
+            assert!(
+                stderr(&part).contains("holds none of the 3 checks"),
+                "{}",
+                stderr(&part)
+            );
+        }
+    }
+    assert_eq!(codes, [Some(0), Some(0), Some(1)]);
+    let part1 = read_json(&dir.join("part1.json"));
+    assert_eq!(part1["partition"]["target"], "thumbv7m-none-eabi");
+    let merged = ctv(&[
+        "merge",
+        &p("part2.json"),
+        &p("part3.json"),
+        &p("part1.json"),
+        "--format",
+        "json",
+        "--output",
+        &p("merged.json"),
+    ]);
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    let (w, m) = (
+        read_json(&dir.join("whole.json")),
+        read_json(&dir.join("merged.json")),
+    );
+    assert_eq!(rows(&m), rows(&w));
+    assert!(rows(&w).contains(&("leak_early_exit_eq".into(), "trace".into(), "leak".into())));
+    // QEMU runs are deterministic: the evidence is the same too.
+    assert_eq!(m, w);
+    // Firmware runs carry no instruction counts for a baseline.
+    let out = ctv(&[
+        "merge",
+        &p("part1.json"),
+        &p("part2.json"),
+        &p("part3.json"),
+        "--save-baseline",
+        &p("base.json"),
+    ]);
+    assert_one_line_error(&out, "no instruction counts");
+    let _ = std::fs::remove_dir_all(&dir);
 }
