@@ -88,6 +88,9 @@ pub mod embedded;
 pub mod engine;
 pub mod input;
 #[cfg(feature = "cli")]
+pub mod merge;
+pub mod partition;
+#[cfg(feature = "cli")]
 pub mod plot;
 pub mod process;
 #[cfg(feature = "cli")]

@@ -60,6 +60,8 @@ pub struct EmbeddedOptions {
     pub bench: Option<String>,
     /// Only checks whose name contains this.
     pub filter: Option<String>,
+    /// Only the checks of this part (after `filter`).
+    pub partition: Option<crate::partition::Partition>,
     /// Engines: `Taint` runs the trace engine; `Count`, `Audit`; `Dudect` is not available.
     pub engines: Vec<Engine>,
     /// Kill one QEMU run after this long.
@@ -76,6 +78,7 @@ impl EmbeddedOptions {
             manifest_path: None,
             bench: None,
             filter: None,
+            partition: None,
             engines: vec![Engine::Taint, Engine::Count, Engine::Audit],
             timeout: Duration::from_secs(120),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -91,6 +94,8 @@ pub struct EmbeddedRun {
     pub results: Vec<CheckResult>,
     /// Counts per check, for `--baseline` and `--save-baseline`.
     pub counts: BTreeMap<String, Entry>,
+    /// Every check after `filter` and before `partition`, in run order.
+    pub listed: Vec<String>,
 }
 
 /// Whether `triple` is a Cortex-M target this module runs.
@@ -240,6 +245,14 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             continue;
         }
         any = true;
+        out.listed.extend(checks.iter().map(|c| c.name.clone()));
+        let checks: Vec<CheckSpec> = checks
+            .into_iter()
+            .filter(|c| opts.partition.is_none_or(|p| p.contains(&c.name)))
+            .collect();
+        if checks.is_empty() {
+            continue;
+        }
         if let Some(c) = checks.iter().find(|c| c.size > MAX_INPUT_BYTES) {
             return Err(format!(
                 "check `{}`: its secret input has {} bytes; on Cortex-M at most {MAX_INPUT_BYTES} (it travels on the semihosting command line)",

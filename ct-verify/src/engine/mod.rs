@@ -20,7 +20,7 @@ pub mod taint;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One of the four engines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -93,7 +93,7 @@ pub fn parse_engine_list(s: &str) -> Result<Vec<Engine>, String> {
 }
 
 /// What an engine concluded about one check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// No evidence of a leak of the engine's kind.
     #[serde(rename = "constant-time")]
@@ -122,7 +122,7 @@ impl Verdict {
 }
 
 /// One row of the report: a check, an engine, its verdict and the evidence.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckResult {
     /// The check's name.
     pub target: String,
@@ -133,7 +133,8 @@ pub struct CheckResult {
     pub verdict: Verdict,
     /// What a person needs to act on the verdict.
     pub evidence: serde_json::Value,
-    /// One line for the human table.
+    /// One line for the human table (not in the JSON rows; a partitioned run's JSON report
+    /// carries it for `merge`).
     #[serde(skip)]
     pub summary: String,
 }
