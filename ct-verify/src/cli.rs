@@ -432,7 +432,7 @@ fn run_suite(
                         row.push(c);
                     }
                     if want_audit {
-                        row.push(audit::judge(target, &run));
+                        row.push(audit::x86::judge(target, &run));
                     }
                 }
                 Err(e) => {

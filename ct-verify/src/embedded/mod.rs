@@ -907,63 +907,13 @@ fn judge_count(
 
 fn judge_audit(check: &str, elf: &Elf32, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {
     let all: Vec<&Trace> = traces.iter().map(|(_, t)| *t).collect();
-    let findings = audit::scan(elf, board.arch, &all);
-    let addrs: Vec<u32> = findings.iter().map(|f| f.address).collect();
-    let locs = symbolize::locate(elf, &addrs);
-    let list: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            let l = locs.get(&f.address).cloned().unwrap_or_default();
-            json!({
-                "instruction": f.what,
-                "address": format!("{:#010x}", f.address),
-                "function": l.function,
-                "symbol": l.symbol,
-                "location": l.location,
-                "executions": f.executions,
-                "severity": if f.leak { "leak" } else { "note" },
-                "reason": f.reason,
-            })
-        })
-        .collect();
-    let leaks: Vec<&audit::Finding> = findings.iter().filter(|f| f.leak).collect();
-    let notes = findings.len() - leaks.len();
-    let (verdict, summary) = match leaks.first() {
-        Some(f) => (
-            Verdict::Leak,
-            format!(
-                "{} variable-latency site(s) on {}; first: {} at {:#x} {}",
-                leaks.len(),
-                board.core,
-                f.what,
-                f.address,
-                locs.get(&f.address).map(|l| l.short()).unwrap_or_default()
-            ),
-        ),
-        None if notes > 0 => (
-            Verdict::ConstantTime,
-            format!(
-                "no variable-latency instruction on {}; {notes} note(s): {}",
-                board.core,
-                findings
-                    .iter()
-                    .map(|f| f.what.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ),
-        None => (
-            Verdict::ConstantTime,
-            format!("no variable-latency instruction executed on {}", board.core),
-        ),
-    };
-    CheckResult {
-        target: check.to_string(),
-        engine: "audit".into(),
-        verdict,
-        evidence: json!({"core": board.core, "findings": list}),
-        summary,
-    }
+    crate::engine::audit::judge(
+        check,
+        &crate::engine::audit::Evidence {
+            platform: crate::engine::audit::Platform::Device { core: board.core },
+            findings: audit::scan(elf, board.arch, &all),
+        },
+    )
 }
 
 #[cfg(test)]

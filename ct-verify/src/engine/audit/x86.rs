@@ -1,37 +1,19 @@
-//! The audit engine: variable-latency instructions executed inside the check.
+//! The host's audit evidence: variable-latency x86_64 instructions in callgrind's dump.
 //!
 //! Callgrind's per-instruction dump lists every instruction the check executed, with its object
 //! file and address; each is decoded from the object file. On x86_64, `DIV` and `IDIV` take a
 //! number of cycles that depends on their operands (KyberSlash), and memcheck does not check
-//! their operands, so they are reported wherever they occur: the audit cannot tell a secret
-//! operand from a public one, so each finding needs a look.
+//! their operands, so they are reported wherever they occur.
 
 use std::collections::{BTreeMap, HashMap};
 
 use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter, Mnemonic};
-use serde_json::json;
 
+use super::{Evidence, Finding, Platform, Severity};
 use crate::elf::{Elf, EM_X86_64};
 use crate::engine::callgrind::{InstrCost, InstrKey};
 use crate::engine::count::CountRun;
-use crate::engine::{CheckResult, Verdict};
-
-/// One variable-latency instruction the check executed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    /// The instruction, Intel syntax.
-    pub instruction: String,
-    /// Object file.
-    pub object: String,
-    /// Address within the object (ELF virtual address).
-    pub address: u64,
-    /// Source location.
-    pub location: String,
-    /// Enclosing function.
-    pub function: String,
-    /// Executions across all calls.
-    pub executions: u64,
-}
+use crate::engine::CheckResult;
 
 /// Whether an x86 instruction has operand-dependent latency.
 fn variable_latency_x86(m: Mnemonic) -> bool {
@@ -79,11 +61,15 @@ pub fn scan(run: &CountRun) -> Result<Vec<Finding>, String> {
             .unwrap_or_else(|| (cost.location(), cost.function.clone()));
         findings.push(Finding {
             instruction: text,
-            object: key.object.clone(),
             address: key.addr,
-            location,
+            object: Some(key.object.clone()),
             function,
+            symbol: None,
+            place: crate::engine::taint::short_path(&location),
+            location,
             executions: count,
+            severity: Severity::Leak,
+            reason: "x86 divide: its latency depends on the operands",
         });
     }
     Ok(findings)
@@ -118,58 +104,25 @@ fn caller_location(object: &str, addr: u64) -> Option<(String, String)> {
     Some((location, pick.0.to_string()))
 }
 
-/// The audit verdict for `target`.
+/// The audit verdict for `target` from its callgrind run.
 pub fn judge(target: &str, run: &CountRun) -> CheckResult {
     let findings = match scan(run) {
         Ok(f) => f,
         Err(e) => return CheckResult::error(target, "audit", e),
     };
-    let instructions: u64 = run
+    let executed_instructions: u64 = run
         .calls
         .iter()
         .map(|c| c.2.instrs.len() as u64)
         .max()
         .unwrap_or(0);
-    let list: Vec<_> = findings
-        .iter()
-        .map(|f| {
-            json!({
-                "instruction": f.instruction,
-                "address": format!("{:#x}", f.address),
-                "object": f.object,
-                "location": f.location,
-                "function": f.function,
-                "executions": f.executions,
-            })
-        })
-        .collect();
-    let (verdict, summary) = match findings.first() {
-        Some(f) => {
-            let more = if findings.len() > 1 {
-                format!(" (+{} more)", findings.len() - 1)
-            } else {
-                String::new()
-            };
-            (
-                Verdict::Leak,
-                format!(
-                    "`{}` at {:#x} ({}){more}",
-                    f.instruction,
-                    f.address,
-                    super::taint::short_path(&f.location)
-                ),
-            )
-        }
-        None => (
-            Verdict::ConstantTime,
-            format!("no variable-latency instruction among {instructions} executed"),
-        ),
-    };
-    CheckResult {
-        target: target.to_string(),
-        engine: "audit".to_string(),
-        verdict,
-        evidence: json!({ "findings": list, "executed_instructions": instructions }),
-        summary,
-    }
+    super::judge(
+        target,
+        &Evidence {
+            platform: Platform::Host {
+                executed_instructions,
+            },
+            findings,
+        },
+    )
 }
