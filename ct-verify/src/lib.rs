@@ -82,6 +82,7 @@ pub mod cargo;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod declassify;
+#[cfg(feature = "cli")]
 pub mod elf;
 #[cfg(feature = "cli")]
 pub mod embedded;

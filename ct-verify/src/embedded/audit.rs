@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use super::qemu::Arch;
-use super::symbolize::{self, Elf32};
 use super::trace::{Kind, Trace};
+use crate::elf::{self, Elf};
 use crate::engine::audit::{Finding, Severity};
 
 /// An executed site before symbolization.
@@ -83,7 +83,7 @@ fn helper_kind(name: &str) -> Option<Helper> {
 
 /// Decodes the Thumb-2 instruction at `pc` if it is one of the variable-latency ones for
 /// `arch`; returns its text and the reason.
-pub fn variable_latency(elf: &Elf32, arch: Arch, pc: u32) -> Option<(String, &'static str)> {
+pub fn variable_latency(elf: &Elf, arch: Arch, pc: u32) -> Option<(String, &'static str)> {
     let hw1 = elf.halfword(pc)?;
     if hw1 >> 11 < 0b11101 {
         return None; // a 16-bit instruction: none of them has operand-dependent latency
@@ -116,10 +116,10 @@ pub fn variable_latency(elf: &Elf32, arch: Arch, pc: u32) -> Option<(String, &'s
 
 /// Audits the executed code: the union of `traces` (every input), counted on `traces[0]`, each
 /// site with its function and `file:line`.
-pub fn scan(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
+pub fn scan(elf: &Elf, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
     let sites = sites(elf, arch, traces);
     let addrs: Vec<u32> = sites.iter().map(|f| f.address).collect();
-    let locs = symbolize::locate(elf, &addrs);
+    let locs = elf::locate(elf, &addrs);
     sites
         .into_iter()
         .map(|f| {
@@ -140,7 +140,7 @@ pub fn scan(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
         .collect()
 }
 
-fn sites(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Site> {
+fn sites(elf: &Elf, arch: Arch, traces: &[&Trace]) -> Vec<Site> {
     let mut executions: BTreeMap<u32, u64> = BTreeMap::new();
     for pc in traces.iter().flat_map(|t| t.pcs()) {
         executions.entry(pc).or_insert(0);
@@ -170,7 +170,7 @@ fn sites(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Site> {
         for e in t.events.iter().filter(|e| e.kind == Kind::Exec) {
             let helper = elf
                 .functions_at(e.addr)
-                .filter(|f| f.start == e.addr)
+                .filter(|f| f.start == u64::from(e.addr))
                 .find_map(|f| helper_kind(&f.name).map(|k| (f.name.clone(), k)));
             // A call from inside a helper (`__aeabi_uidiv` into `u32_div_rem`) is part of the
             // outer call, which is already reported.

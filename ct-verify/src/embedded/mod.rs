@@ -21,7 +21,6 @@ pub mod audit;
 pub mod firmware;
 pub mod plugin;
 pub mod qemu;
-pub mod symbolize;
 pub mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -35,9 +34,9 @@ use rand::{RngCore, SeedableRng};
 use serde_json::json;
 
 use crate::baseline::Entry;
+use crate::elf::Elf;
 use crate::engine::{CheckResult, Engine, Verdict};
 use qemu::{Board, RunSpec};
-use symbolize::Elf32;
 use trace::Trace;
 
 /// Name of the firmware image in the semihosting command line.
@@ -231,9 +230,10 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             .map_or_else(std::env::temp_dir, Path::to_path_buf)
             .join("ct-verify");
         let so = plugin::ensure_built(&cache)?;
-        let elf = Elf32::load(&suite.elf)?;
+        let elf = Elf::load(&suite.elf)?;
         let marker = |name: &str| {
             elf.symbol_address(name)
+                .and_then(|a| u32::try_from(a).ok())
                 .ok_or_else(|| format!("{}: no `{name}` function", suite.elf.display()))
         };
         let (start, end) = (marker("ct_marker_start")?, marker("ct_marker_end")?);
@@ -552,7 +552,7 @@ fn judge_check(
     inputs: &[InputSpec],
     outcomes: &Outcomes,
     ci: usize,
-    elf: &Elf32,
+    elf: &Elf,
     board: Board,
     (want_trace, want_count, want_audit): (bool, bool, bool),
 ) -> Judged {
@@ -740,7 +740,7 @@ fn list_checks(board: Board, elf: &Path, timeout: Duration) -> Result<Vec<CheckS
         .collect())
 }
 
-fn judge_trace(check: &str, elf: &Elf32, traces: &[(&str, &Trace)]) -> CheckResult {
+fn judge_trace(check: &str, elf: &Elf, traces: &[(&str, &Trace)]) -> CheckResult {
     let (ref_name, reference) = traces[0];
     let lengths: serde_json::Map<String, serde_json::Value> = traces
         .iter()
@@ -756,7 +756,7 @@ fn judge_trace(check: &str, elf: &Elf32, traces: &[(&str, &Trace)]) -> CheckResu
         let pc_other = t.pc_at(d.index);
         let common = reference.last_common_pc(d.index);
         let addrs: Vec<u32> = [pc_ref, pc_other, common].into_iter().flatten().collect();
-        let locs = symbolize::locate(elf, &addrs);
+        let locs = crate::elf::locate(elf, &addrs);
         let loc = |a: Option<u32>| {
             a.and_then(|a| locs.get(&a).map(|l| l.to_json(a)))
                 .unwrap_or(serde_json::Value::Null)
@@ -905,7 +905,7 @@ fn judge_count(
     }
 }
 
-fn judge_audit(check: &str, elf: &Elf32, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {
+fn judge_audit(check: &str, elf: &Elf, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {
     let all: Vec<&Trace> = traces.iter().map(|(_, t)| *t).collect();
     crate::engine::audit::judge(
         check,

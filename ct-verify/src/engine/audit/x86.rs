@@ -6,6 +6,7 @@
 //! their operands, so they are reported wherever they occur.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter, Mnemonic};
 
@@ -38,7 +39,7 @@ pub fn scan(run: &CountRun) -> Result<Vec<Finding>, String> {
         let elf = elves.entry(key.object.as_str()).or_insert_with(|| {
             std::fs::read(&key.object)
                 .ok()
-                .and_then(|d| Elf::parse(d).ok())
+                .and_then(|d| Elf::parse(Path::new(&key.object), d).ok())
         });
         let Some(elf) = elf else { continue };
         if elf.machine() != EM_X86_64 {
@@ -57,7 +58,7 @@ pub fn scan(run: &CountRun) -> Result<Vec<Finding>, String> {
         }
         let mut text = String::new();
         formatter.format(&instr, &mut text);
-        let (location, function) = caller_location(&key.object, key.addr)
+        let (location, function) = crate::elf::caller_location(Path::new(&key.object), key.addr)
             .unwrap_or_else(|| (cost.location(), cost.function.clone()));
         findings.push(Finding {
             instruction: text,
@@ -73,35 +74,6 @@ pub fn scan(run: &CountRun) -> Result<Vec<Finding>, String> {
         });
     }
     Ok(findings)
-}
-
-/// The first source location outside the standard library in the inline chain of `addr`
-/// (binutils' `addr2line -i`): a division written as `a / b` is inlined from `core`, but the
-/// line to look at is the caller's. `None` when addr2line is missing or knows nothing.
-fn caller_location(object: &str, addr: u64) -> Option<(String, String)> {
-    let out = std::process::Command::new("addr2line")
-        .args(["-i", "-f", "-C", "-e", object, &format!("{addr:#x}")])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let lines: Vec<&str> = text.lines().collect();
-    let frames: Vec<(&str, &str)> = lines
-        .chunks(2)
-        .filter(|c| c.len() == 2)
-        .map(|c| (c[0], c[1]))
-        .collect();
-    let known = |loc: &str| !loc.starts_with("??");
-    let pick = frames
-        .iter()
-        .find(|(_, loc)| known(loc) && !loc.starts_with("/rustc/"))
-        .or_else(|| frames.iter().find(|(_, loc)| known(loc)))?;
-    let location = pick
-        .1
-        .split(" (discriminator")
-        .next()
-        .unwrap_or(pick.1)
-        .to_string();
-    Some((location, pick.0.to_string()))
 }
 
 /// The audit verdict for `target` from its callgrind run.
