@@ -234,7 +234,7 @@ impl Elf {
 }
 
 /// Where an address is in the source.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Location {
     /// Innermost (inlined) function, demangled.
     pub function: String,

@@ -740,92 +740,42 @@ fn list_checks(board: Board, elf: &Path, timeout: Duration) -> Result<Vec<CheckS
         .collect())
 }
 
+/// The trace engine's evidence for the shared judge: traces of inputs with the same public
+/// input must be identical; the first input whose trace differs from the reference gives the
+/// site, with the source of both PCs.
 fn judge_trace(check: &str, elf: &Elf, traces: &[(&str, &Trace)]) -> CheckResult {
+    use crate::engine::flow::{self, Site, Source, TraceSplit};
     let (ref_name, reference) = traces[0];
-    let lengths: serde_json::Map<String, serde_json::Value> = traces
-        .iter()
-        .map(|(n, t)| (n.to_string(), json!(t.events.len())))
-        .collect();
-    for &(name, t) in &traces[1..] {
-        let Some(d) = trace::first_divergence(reference, t) else {
-            continue;
-        };
+    let split = traces[1..].iter().find_map(|&(name, t)| {
+        let d = trace::first_divergence(reference, t)?;
         // The PC where the traces part: the instruction (or the one making the access) at the
         // first differing event, in each trace; and the last instruction both executed.
-        let pc_ref = reference.pc_at(d.index);
-        let pc_other = t.pc_at(d.index);
+        let at = reference.pc_at(d.index).or(t.pc_at(d.index));
         let common = reference.last_common_pc(d.index);
-        let addrs: Vec<u32> = [pc_ref, pc_other, common].into_iter().flatten().collect();
+        let addrs: Vec<u32> = [at, common].into_iter().flatten().collect();
         let locs = crate::elf::locate(elf, &addrs);
-        let loc = |a: Option<u32>| {
-            a.and_then(|a| locs.get(&a).map(|l| l.to_json(a)))
-                .unwrap_or(serde_json::Value::Null)
-        };
-        let event = |e: Option<trace::Event>| match e {
-            Some(e) => json!({"kind": e.kind.name(), "address": format!("{:#010x}", e.addr)}),
-            None => json!({"kind": "end of trace"}),
-        };
-        let at = pc_ref.or(pc_other);
-        let where_ = at
-            .and_then(|a| locs.get(&a).map(|l| l.short()))
-            .unwrap_or_default();
-        let after = match (d.reference, d.other, common) {
-            (Some(a), Some(b), Some(c)) if a.kind == trace::Kind::Exec && b.kind == a.kind => {
-                format!(
-                    "; the paths part after {c:#x} {}",
-                    locs.get(&c).map(|l| l.short()).unwrap_or_default()
-                )
-            }
-            _ => String::new(),
-        };
-        let what = match (d.reference, d.other) {
-            (Some(a), Some(b)) if a.kind == b.kind && a.kind != trace::Kind::Exec => {
-                format!("{} address {:#x} vs {:#x}", a.kind.name(), a.addr, b.addr)
-            }
-            (Some(a), Some(b)) if a.kind == trace::Kind::Exec && b.kind == trace::Kind::Exec => {
-                format!("next pc {:#x} vs {:#x}", a.addr, b.addr)
-            }
-            _ => "different trace length".to_string(),
-        };
-        return CheckResult {
-            target: check.to_string(),
-            engine: "trace".into(),
-            verdict: Verdict::Leak,
-            evidence: json!({
-                "first_divergence": {
-                    "inputs": [ref_name, name],
-                    "event_index": d.index,
-                    "pc": at.map(|a| format!("{a:#010x}")),
-                    "at": loc(at),
-                    "after": loc(common),
-                    ref_name: event(d.reference),
-                    name: event(d.other),
-                },
-                "trace_events": lengths,
-            }),
-            summary: format!(
-                "traces of {ref_name} and {name} differ at event {} ({what}) at {:#x} {where_}{after}",
-                d.index,
-                at.unwrap_or(0)
-            ),
-        };
-    }
-    CheckResult {
-        target: check.to_string(),
-        engine: "trace".into(),
-        verdict: Verdict::ConstantTime,
-        evidence: json!({
-            "inputs": traces.len(),
-            "trace_events": lengths,
-            "instructions": reference.instructions(),
-        }),
-        summary: format!(
-            "{} identical PC+address traces ({} events, {} instructions)",
-            traces.len(),
-            reference.events.len(),
-            reference.instructions()
-        ),
-    }
+        let with_loc = |a: Option<u32>| a.and_then(|a| locs.get(&a).map(|l| (a, l.clone())));
+        Some(TraceSplit {
+            inputs: (ref_name.to_string(), name.to_string()),
+            event_index: d.index,
+            events: (d.reference, d.other),
+            at: with_loc(at),
+            after: with_loc(common),
+        })
+    });
+    flow::judge(
+        check,
+        &flow::Evidence {
+            source: Source::Trace {
+                trace_events: traces
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), t.events.len()))
+                    .collect(),
+                instructions: reference.instructions(),
+            },
+            sites: split.into_iter().map(Site::Split).collect(),
+        },
+    )
 }
 
 fn judge_count(

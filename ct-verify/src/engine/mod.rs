@@ -15,6 +15,8 @@ pub mod callgrind;
 pub mod count;
 pub mod dudect;
 #[cfg(feature = "cli")]
+pub mod flow;
+#[cfg(feature = "cli")]
 pub mod taint;
 
 use std::fmt;

@@ -9,8 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::json;
-
+use crate::engine::flow::{self, Site, TaintedSite};
 use crate::engine::{CheckResult, Verdict};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
@@ -153,7 +152,8 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
     Ok(out)
 }
 
-/// Turns memcheck's errors into a verdict for `target`.
+/// Turns memcheck's errors into a verdict for `target` (through the shared
+/// [`flow::judge`](crate::engine::flow::judge)).
 ///
 /// `panicked` lists the calls that panicked (`public|input`, message): panicking for some secret
 /// inputs and not others is secret-dependent control flow, a leak in itself.
@@ -163,7 +163,7 @@ pub fn judge(
     calls: usize,
     panicked: &[(String, String)],
 ) -> CheckResult {
-    let mut leaks = Vec::new();
+    let mut sites = Vec::new();
     let mut outside = 0usize;
     let mut seen = std::collections::BTreeSet::new();
     for e in errors {
@@ -184,61 +184,34 @@ pub fn judge(
         if !seen.insert((e.kind.clone(), top.location())) {
             continue;
         }
-        leaks.push((e, top, frames));
+        sites.push(Site::Tainted(TaintedSite {
+            kind: e.kind.clone(),
+            message: e.message.clone(),
+            location: top.location(),
+            function: top.function.clone(),
+            innermost: frames.first().map(Frame::location),
+            stack: frames
+                .iter()
+                .map(|f| format!("{} at {}", f.function, f.location()))
+                .collect(),
+            place: short_path(&top.location()),
+        }));
     }
-    let list: Vec<_> = leaks
-        .iter()
-        .map(|(e, top, frames)| {
-            json!({
-                "kind": e.kind,
-                "message": e.message,
-                "location": top.location(),
-                "function": top.function,
-                "innermost": frames.first().map(Frame::location),
-                "stack": frames.iter().map(|f| format!("{} at {}", f.function, f.location())).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let (verdict, summary) = match leaks.first() {
-        Some((e, top, _)) => {
-            let more = if leaks.len() > 1 {
-                format!(" (+{} more)", leaks.len() - 1)
-            } else {
-                String::new()
-            };
-            (
-                Verdict::Leak,
-                format!("{}: {}{more}", short_path(&top.location()), e.message),
-            )
-        }
-        None if !panicked.is_empty() => (
-            Verdict::Leak,
-            format!(
-                "panics for some secret inputs only: {} ({})",
-                panicked[0].0, panicked[0].1
-            ),
-        ),
-        None => (
-            Verdict::ConstantTime,
-            format!("no secret-dependent branch or address in {calls} calls"),
-        ),
-    };
-    let panicked: Vec<_> = panicked
-        .iter()
-        .map(|(i, m)| json!({ "input": i, "message": m }))
-        .collect();
-    CheckResult {
-        target: target.to_string(),
-        engine: "taint".to_string(),
-        verdict,
-        evidence: json!({
-            "calls": calls,
-            "errors": list,
-            "errors_outside_check": outside,
-            "panicked_inputs": panicked,
-        }),
-        summary,
-    }
+    sites.extend(
+        panicked
+            .iter()
+            .map(|(i, m)| Site::Panicked(i.clone(), m.clone())),
+    );
+    flow::judge(
+        target,
+        &flow::Evidence {
+            source: flow::Source::Taint {
+                calls,
+                errors_outside_check: outside,
+            },
+            sites,
+        },
+    )
 }
 
 /// Whether a frame is in the standard library (its sources live under `/rustc/<hash>/`): the
