@@ -9,7 +9,7 @@ use clap::Parser;
 
 use crate::baseline::{Baseline, Entry};
 use crate::cargo::{self, SuiteExe};
-use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, Verdict};
+use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, EngineName, Verdict};
 use crate::partition::Partition;
 use crate::process::{self, Launch, ScratchDir};
 use crate::progress::Progress;
@@ -442,10 +442,10 @@ fn run_suite(
                         format!("callgrind: {e}")
                     };
                     if want_count {
-                        row.push(CheckResult::error(target, "count", e.clone()));
+                        row.push(CheckResult::error(target, EngineName::Count, e.clone()));
                     }
                     if want_audit {
-                        row.push(CheckResult::error(target, "audit", e));
+                        row.push(CheckResult::error(target, EngineName::Audit, e));
                     }
                 }
             }

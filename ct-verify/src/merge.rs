@@ -26,12 +26,9 @@ use clap::Parser;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::{Baseline, Entry};
-use crate::engine::{CheckResult, Engine};
+use crate::engine::{CheckResult, Engine, EngineName};
 use crate::partition::{self, Partition};
 use crate::report::{Format, Report, EXIT_ERROR};
-
-/// The engine name of baseline comparison rows (see [`Baseline::compare`]).
-const BASELINE_ENGINE: &str = "baseline";
 
 /// What a part's JSON report carries besides its results (its `partition` object).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -205,7 +202,11 @@ pub fn merge(parts: &[(PathBuf, PartReport)]) -> Result<Merged, String> {
     // A row of a check that is not the part's own: in two parts, or in the wrong one.
     let mut reported_by: BTreeMap<&str, &Path> = BTreeMap::new();
     for (path, part) in parts {
-        for r in part.results.iter().filter(|r| r.engine != BASELINE_ENGINE) {
+        for r in part
+            .results
+            .iter()
+            .filter(|r| r.engine != EngineName::Baseline)
+        {
             let name = r.target.as_str();
             match reported_by.get(name) {
                 Some(other) if *other != path.as_path() => {
@@ -223,7 +224,11 @@ pub fn merge(parts: &[(PathBuf, PartReport)]) -> Result<Merged, String> {
     }
     for (path, part) in parts {
         let k = part.partition.index;
-        for r in part.results.iter().filter(|r| r.engine != BASELINE_ENGINE) {
+        for r in part
+            .results
+            .iter()
+            .filter(|r| r.engine != EngineName::Baseline)
+        {
             let owner = partition::owner(&r.target, n);
             if owner != k {
                 return Err(format!(
@@ -256,7 +261,7 @@ pub fn merge(parts: &[(PathBuf, PartReport)]) -> Result<Merged, String> {
     let mut baseline_rows: Vec<CheckResult> = parts
         .iter()
         .flat_map(|(_, p)| p.results.iter())
-        .filter(|r| r.engine == BASELINE_ENGINE)
+        .filter(|r| r.engine == EngineName::Baseline)
         .cloned()
         .collect();
     baseline_rows.sort_by(|a, b| a.target.cmp(&b.target));
@@ -340,7 +345,7 @@ fn chunk_rows(path: &Path, part: &PartReport) -> Result<Vec<Vec<CheckResult>>, S
     let rows: Vec<&CheckResult> = part
         .results
         .iter()
-        .filter(|r| r.engine != BASELINE_ENGINE)
+        .filter(|r| r.engine != EngineName::Baseline)
         .collect();
     let malformed = |why: String| {
         format!(
@@ -503,10 +508,10 @@ mod tests {
     use crate::engine::Verdict;
     use serde_json::json;
 
-    fn row(target: &str, engine: &str, verdict: Verdict) -> CheckResult {
+    fn row(target: &str, engine: EngineName, verdict: Verdict) -> CheckResult {
         CheckResult {
             target: target.into(),
-            engine: engine.into(),
+            engine,
             verdict,
             evidence: json!({ "x": 1.1, "target": target }),
             summary: format!("{target} under {engine}"),
@@ -522,7 +527,10 @@ mod tests {
             } else {
                 Verdict::ConstantTime
             };
-            vec![row(c, "taint", v), row(c, "count", Verdict::ConstantTime)]
+            vec![
+                row(c, EngineName::Taint, v),
+                row(c, EngineName::Count, Verdict::ConstantTime),
+            ]
         };
         let whole: Vec<CheckResult> = checks.iter().flat_map(|c| rows_of(c)).collect();
         let all: Vec<String> = checks.iter().map(|c| c.to_string()).collect();
@@ -628,8 +636,8 @@ mod tests {
             let mut extra: Vec<CheckResult> = p
                 .results
                 .iter()
-                .filter(|r| r.engine == "count")
-                .map(|r| row(&r.target, BASELINE_ENGINE, Verdict::ConstantTime))
+                .filter(|r| r.engine == EngineName::Count)
+                .map(|r| row(&r.target, EngineName::Baseline, Verdict::ConstantTime))
                 .collect();
             extra.sort_by(|a, b| a.target.cmp(&b.target));
             p.partition
@@ -648,7 +656,7 @@ mod tests {
         assert_eq!(tail, sorted);
         assert!(merged.results[..18]
             .iter()
-            .all(|r| r.engine != BASELINE_ENGINE));
+            .all(|r| r.engine != EngineName::Baseline));
     }
 
     #[test]

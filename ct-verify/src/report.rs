@@ -98,7 +98,7 @@ impl Report {
         let ew = self
             .results
             .iter()
-            .map(|r| r.engine.len())
+            .map(|r| r.engine.as_str().len())
             .max()
             .unwrap_or(6)
             .max(6);
@@ -137,7 +137,7 @@ impl Report {
         for r in &self.results {
             out += &format!(
                 "    <testcase classname=\"ct-verify.{}\" name=\"{}\">",
-                xml_escape(&r.engine),
+                xml_escape(r.engine.as_str()),
                 xml_escape(&r.target)
             );
             let evidence = serde_json::to_string(&r.evidence).unwrap_or_default();
@@ -190,7 +190,7 @@ mod tests {
     fn result(v: Verdict) -> CheckResult {
         CheckResult {
             target: "t<1>".into(),
-            engine: "taint".into(),
+            engine: crate::engine::EngineName::Taint,
             verdict: v,
             evidence: json!({}),
             summary: "s & s".into(),

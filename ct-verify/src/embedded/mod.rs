@@ -35,7 +35,7 @@ use serde_json::json;
 
 use crate::baseline::Entry;
 use crate::elf::Elf;
-use crate::engine::{CheckResult, Engine, Verdict};
+use crate::engine::{CheckResult, Engine, EngineName, Verdict};
 use qemu::{Board, RunSpec};
 use trace::Trace;
 
@@ -413,7 +413,7 @@ impl SuiteRun<'_> {
         if check.size > 256 {
             return CheckResult::error(
                 name,
-                "dudect",
+                EngineName::Dudect,
                 format!(
                     "its secret input has {} bytes; dudect on the device takes at most 256",
                     check.size
@@ -435,7 +435,7 @@ impl SuiteRun<'_> {
         };
         let out = match qemu::run(&spec) {
             Ok(o) => o,
-            Err(e) => return CheckResult::error(name, "dudect", e),
+            Err(e) => return CheckResult::error(name, EngineName::Dudect, e),
         };
         let ran = format!("ctv: ran {}", check.index);
         let line = out.stdout.lines().find_map(|l| l.strip_prefix("dudect "));
@@ -445,12 +445,12 @@ impl SuiteRun<'_> {
                     Some(d) => judge_dudect(name, self.board, &d),
                     None => CheckResult::error(
                         name,
-                        "dudect",
+                        EngineName::Dudect,
                         format!("malformed dudect line from the firmware: {line}"),
                     ),
                 }
             }
-            _ => CheckResult::error(name, "dudect", out.failure()),
+            _ => CheckResult::error(name, EngineName::Dudect, out.failure()),
         }
     }
 }
@@ -510,7 +510,7 @@ fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
     };
     CheckResult {
         target: check.to_string(),
-        engine: "dudect".into(),
+        engine: EngineName::Dudect,
         verdict,
         evidence: json!({
             "max_t": d.t,
@@ -574,9 +574,9 @@ fn judge_check(
     let mut results = Vec::new();
     if let Some(e) = failure {
         for (want, engine) in [
-            (want_trace, "trace"),
-            (want_count, "count"),
-            (want_audit, "audit"),
+            (want_trace, EngineName::Trace),
+            (want_count, EngineName::Count),
+            (want_audit, EngineName::Audit),
         ] {
             if want {
                 results.push(CheckResult::error(name, engine, e.clone()));
@@ -812,7 +812,7 @@ fn judge_count(
     if !errors.is_empty() {
         return CheckResult {
             target: check.to_string(),
-            engine: "count".into(),
+            engine: EngineName::Count,
             verdict: Verdict::Error,
             evidence,
             summary: format!("SysTick run failed: {}", errors.join("; ")),
@@ -848,7 +848,7 @@ fn judge_count(
     };
     CheckResult {
         target: check.to_string(),
-        engine: "count".into(),
+        engine: EngineName::Count,
         verdict,
         evidence,
         summary,

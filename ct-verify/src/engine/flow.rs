@@ -9,7 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::elf::Location;
-use crate::engine::{CheckResult, Verdict};
+use crate::engine::{CheckResult, EngineName, Verdict};
 
 /// What happened at one step of a firmware trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -120,8 +120,8 @@ pub struct Evidence {
 /// inputs panic); the summary names the first site.
 pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
     let engine = match evidence.source {
-        Source::Taint { .. } => "taint",
-        Source::Trace { .. } => "trace",
+        Source::Taint { .. } => EngineName::Taint,
+        Source::Trace { .. } => EngineName::Trace,
     };
     let tainted = evidence
         .sites
@@ -160,7 +160,7 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
     };
     CheckResult {
         target: target.to_string(),
-        engine: engine.to_string(),
+        engine,
         verdict,
         evidence: to_json(evidence),
         summary,
@@ -317,8 +317,8 @@ mod tests {
     fn no_site_is_constant_time_on_both_sources() {
         let r = judge("c", &taint(Vec::new()));
         assert_eq!(
-            (r.engine.as_str(), r.verdict),
-            ("taint", Verdict::ConstantTime)
+            (r.engine, r.verdict),
+            (EngineName::Taint, Verdict::ConstantTime)
         );
         assert_eq!(
             r.summary,
@@ -330,8 +330,8 @@ mod tests {
         );
         let r = judge("c", &trace(Vec::new()));
         assert_eq!(
-            (r.engine.as_str(), r.verdict),
-            ("trace", Verdict::ConstantTime)
+            (r.engine, r.verdict),
+            (EngineName::Trace, Verdict::ConstantTime)
         );
         assert_eq!(
             r.evidence,

@@ -123,13 +123,51 @@ impl Verdict {
     }
 }
 
+/// Which judge gave a report row: the `engine` field of the JSON and the human table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineName {
+    /// Memcheck's taint tracking (host).
+    Taint,
+    /// PC and address traces under QEMU (Cortex-M; asked for as `taint`).
+    Trace,
+    /// Instruction counts.
+    Count,
+    /// Variable-latency instructions.
+    Audit,
+    /// Timing statistics.
+    Dudect,
+    /// A comparison against a saved baseline.
+    Baseline,
+}
+
+impl EngineName {
+    /// The name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineName::Taint => "taint",
+            EngineName::Trace => "trace",
+            EngineName::Count => "count",
+            EngineName::Audit => "audit",
+            EngineName::Dudect => "dudect",
+            EngineName::Baseline => "baseline",
+        }
+    }
+}
+
+impl fmt::Display for EngineName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One row of the report: a check, an engine, its verdict and the evidence.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckResult {
     /// The check's name.
     pub target: String,
     /// The engine (or `baseline` for a comparison against a saved baseline).
-    pub engine: String,
+    pub engine: EngineName,
     /// What the engine concluded; it decides the exit status (any `Leak`: 1, any `Error` or
     /// `Inconclusive` without a leak: 2).
     pub verdict: Verdict,
@@ -143,11 +181,11 @@ pub struct CheckResult {
 
 impl CheckResult {
     /// A result with the `error` verdict and `message` as evidence.
-    pub fn error(target: &str, engine: &str, message: impl Into<String>) -> Self {
+    pub fn error(target: &str, engine: EngineName, message: impl Into<String>) -> Self {
         let message = message.into();
         CheckResult {
             target: target.to_string(),
-            engine: engine.to_string(),
+            engine,
             verdict: Verdict::Error,
             evidence: serde_json::json!({ "error": message }),
             summary: message,

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::engine::flow::{self, Site, TaintedSite};
-use crate::engine::{CheckResult, Verdict};
+use crate::engine::{CheckResult, EngineName, Verdict};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
 use crate::protocol::{self, Record};
@@ -267,10 +267,10 @@ pub fn run(
             Ok(b) => match b.get(i) {
                 Some(Some(r)) => results[i] = Some(r.clone()),
                 _ if targets.len() > 1 => retry.push(i),
-                _ => results[i] = Some(CheckResult::error(target, "taint", "no result")),
+                _ => results[i] = Some(CheckResult::error(target, EngineName::Taint, "no result")),
             },
             Err(e) if targets.len() == 1 => {
-                results[i] = Some(CheckResult::error(target, "taint", e.clone()))
+                results[i] = Some(CheckResult::error(target, EngineName::Taint, e.clone()))
             }
             Err(_) => retry.push(i),
         }
@@ -280,11 +280,10 @@ pub fn run(
         let one = std::slice::from_ref(&targets[i]);
         results[i] = Some(
             match run_once(exe, cwd, one, scratch, timeout, &mut |_| {}) {
-                Ok(mut r) => r
-                    .pop()
-                    .flatten()
-                    .unwrap_or_else(|| CheckResult::error(&targets[i], "taint", "no result")),
-                Err(e) => CheckResult::error(&targets[i], "taint", e),
+                Ok(mut r) => r.pop().flatten().unwrap_or_else(|| {
+                    CheckResult::error(&targets[i], EngineName::Taint, "no result")
+                }),
+                Err(e) => CheckResult::error(&targets[i], EngineName::Taint, e),
             },
         );
         progress.set(done);
@@ -292,7 +291,7 @@ pub fn run(
     results
         .into_iter()
         .zip(targets)
-        .map(|(r, t)| r.unwrap_or_else(|| CheckResult::error(t, "taint", "no result")))
+        .map(|(r, t)| r.unwrap_or_else(|| CheckResult::error(t, EngineName::Taint, "no result")))
         .collect()
 }
 
@@ -361,10 +360,10 @@ fn run_once(
             }
             Some(Record::Panic { message, .. }) => Some(CheckResult::error(
                 target,
-                "taint",
+                EngineName::Taint,
                 format!("panicked: {message}"),
             )),
-            _ if single => Some(CheckResult::error(target, "taint", run.failure())),
+            _ if single => Some(CheckResult::error(target, EngineName::Taint, run.failure())),
             _ => None,
         })
         .collect())

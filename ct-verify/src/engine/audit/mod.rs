@@ -11,7 +11,7 @@ pub mod x86;
 
 use serde_json::{json, Value};
 
-use crate::engine::{CheckResult, Verdict};
+use crate::engine::{CheckResult, EngineName, Verdict};
 
 /// Whether an executed site makes the check leak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +123,7 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
     };
     CheckResult {
         target: target.to_string(),
-        engine: "audit".to_string(),
+        engine: EngineName::Audit,
         verdict,
         evidence: to_json(evidence),
         summary,

@@ -15,6 +15,7 @@ use crate::elf::{Elf, EM_X86_64};
 use crate::engine::callgrind::{InstrCost, InstrKey};
 use crate::engine::count::CountRun;
 use crate::engine::CheckResult;
+use crate::engine::EngineName;
 
 /// Whether an x86 instruction has operand-dependent latency.
 fn variable_latency_x86(m: Mnemonic) -> bool {
@@ -80,7 +81,7 @@ pub fn scan(run: &CountRun) -> Result<Vec<Finding>, String> {
 pub fn judge(target: &str, run: &CountRun) -> CheckResult {
     let findings = match scan(run) {
         Ok(f) => f,
-        Err(e) => return CheckResult::error(target, "audit", e),
+        Err(e) => return CheckResult::error(target, EngineName::Audit, e),
     };
     let executed_instructions: u64 = run
         .calls
