@@ -158,14 +158,14 @@ impl Baseline {
                 target: name.clone(),
                 engine: EngineName::Baseline,
                 verdict,
-                evidence: json!({
+                evidence: crate::engine::Evidence::Json(json!({
                     "regression": verdict == Verdict::Leak,
                     "baseline_constant_time": base.constant_time,
                     "baseline_ir_max": base.ir_max,
                     "ir_max": now.ir_max,
                     "tolerance_percent": tolerance_percent,
                     "changed": changed,
-                }),
+                })),
                 summary,
             });
         }

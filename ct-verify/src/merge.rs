@@ -513,7 +513,7 @@ mod tests {
             target: target.into(),
             engine,
             verdict,
-            evidence: json!({ "x": 1.1, "target": target }),
+            evidence: crate::engine::Evidence::Json(json!({ "x": 1.1, "target": target })),
             summary: format!("{target} under {engine}"),
         }
     }

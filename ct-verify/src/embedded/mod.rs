@@ -512,7 +512,7 @@ fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
         target: check.to_string(),
         engine: EngineName::Dudect,
         verdict,
-        evidence: json!({
+        evidence: crate::engine::Evidence::Json(json!({
             "max_t": d.t,
             "test": d.test,
             "measurements": d.measurements,
@@ -524,7 +524,7 @@ fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
             "samples": d.samples,
             "core": board.core,
             "timer": "SysTick under QEMU -icount shift=10 (counts instructions: a plumbing check, not the core's timing)",
-        }),
+        })),
         summary: format!(
             "{} |t| = {:.2} ({}, {} measurements, {} samples; fixed {:.1} vs random {:.1} {} per measurement of {} calls; SysTick under QEMU -icount)",
             d.verdict,
@@ -814,7 +814,7 @@ fn judge_count(
             target: check.to_string(),
             engine: EngineName::Count,
             verdict: Verdict::Error,
-            evidence,
+            evidence: crate::engine::Evidence::Json(evidence),
             summary: format!("SysTick run failed: {}", errors.join("; ")),
         };
     }
@@ -850,7 +850,7 @@ fn judge_count(
         target: check.to_string(),
         engine: EngineName::Count,
         verdict,
-        evidence,
+        evidence: crate::engine::Evidence::Json(evidence),
         summary,
     }
 }

@@ -243,7 +243,7 @@ pub fn judge(target: &str, run: &CountRun) -> CheckResult {
         target: target.to_string(),
         engine: EngineName::Count,
         verdict,
-        evidence: json!({
+        evidence: crate::engine::Evidence::Json(json!({
             "classes": classes,
             "ir_min": min,
             "ir_max": max,
@@ -255,7 +255,7 @@ pub fn judge(target: &str, run: &CountRun) -> CheckResult {
                 .iter()
                 .map(|(i, m)| json!({ "input": i, "message": m }))
                 .collect::<Vec<_>>(),
-        }),
+        })),
         summary,
     }
 }

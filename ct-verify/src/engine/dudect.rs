@@ -501,7 +501,7 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
         target: d.target.clone(),
         engine: EngineName::Dudect,
         verdict,
-        evidence: json!({
+        evidence: crate::engine::Evidence::Json(json!({
             "t": d.max_t,
             "test": d.test,
             "threshold": T_THRESHOLD,
@@ -521,7 +521,7 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
                 "fixed": { "measurements": d.fixed_count, "mean_per_call": d.fixed_mean },
                 "random": { "measurements": d.random_count, "mean_per_call": d.random_mean },
             },
-        }),
+        })),
         summary,
     }
 }

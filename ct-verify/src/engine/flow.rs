@@ -6,8 +6,6 @@
 //! of [`Site`]s where the secret steered the program; [`judge`] gives the verdict (a leak iff
 //! there is one) and the one-line summary, and [`Evidence`] keeps each source's report fields.
 
-use serde_json::{json, Map, Value};
-
 use crate::elf::Location;
 use crate::engine::{CheckResult, EngineName, Verdict};
 
@@ -162,7 +160,7 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
         target: target.to_string(),
         engine,
         verdict,
-        evidence: to_json(evidence),
+        evidence: crate::engine::Evidence::Flow(evidence.clone()),
         summary,
     }
 }
@@ -193,84 +191,10 @@ fn split_summary(s: &TraceSplit) -> String {
     )
 }
 
-/// The report's `evidence` object: for `taint`, `calls`, `errors`, `errors_outside_check` and
-/// `panicked_inputs`; for `trace`, `first_divergence` and `trace_events`, or (identical
-/// traces) `inputs`, `trace_events` and `instructions`.
-fn to_json(evidence: &Evidence) -> Value {
-    match &evidence.source {
-        Source::Taint {
-            calls,
-            errors_outside_check,
-        } => {
-            let mut errors = Vec::new();
-            let mut panicked = Vec::new();
-            for s in &evidence.sites {
-                match s {
-                    Site::Tainted(t) => errors.push(json!({
-                        "kind": t.kind,
-                        "message": t.message,
-                        "location": t.location,
-                        "function": t.function,
-                        "innermost": t.innermost,
-                        "stack": t.stack,
-                    })),
-                    Site::Panicked(i, m) => panicked.push(json!({ "input": i, "message": m })),
-                    Site::Split(_) => {}
-                }
-            }
-            json!({
-                "calls": calls,
-                "errors": errors,
-                "errors_outside_check": errors_outside_check,
-                "panicked_inputs": panicked,
-            })
-        }
-        Source::Trace {
-            trace_events,
-            instructions,
-        } => {
-            let lengths: Map<String, Value> = trace_events
-                .iter()
-                .map(|(n, l)| (n.clone(), json!(l)))
-                .collect();
-            let split = evidence.sites.iter().find_map(|s| match s {
-                Site::Split(s) => Some(s),
-                _ => None,
-            });
-            let Some(s) = split else {
-                return json!({
-                    "inputs": trace_events.len(),
-                    "trace_events": lengths,
-                    "instructions": instructions,
-                });
-            };
-            let loc = |a: &Option<(u32, Location)>| {
-                a.as_ref().map_or(Value::Null, |(addr, l)| l.to_json(*addr))
-            };
-            let event = |e: Option<Event>| match e {
-                Some(e) => json!({"kind": e.kind.name(), "address": format!("{:#010x}", e.addr)}),
-                None => json!({"kind": "end of trace"}),
-            };
-            let (ref_name, name) = (&s.inputs.0, &s.inputs.1);
-            json!({
-                "first_divergence": {
-                    "inputs": [ref_name, name],
-                    "event_index": s.event_index,
-                    "pc": s.at.as_ref().map(|a| format!("{:#010x}", a.0)),
-                    "at": loc(&s.at),
-                    "after": loc(&s.after),
-                    ref_name: event(s.events.0),
-                    name: event(s.events.1),
-                },
-                "trace_events": lengths,
-            })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     fn taint(sites: Vec<Site>) -> Evidence {
         Evidence {
@@ -325,7 +249,7 @@ mod tests {
             "no secret-dependent branch or address in 6 calls"
         );
         assert_eq!(
-            r.evidence,
+            r.evidence.to_json(),
             json!({"calls": 6, "errors": [], "errors_outside_check": 1, "panicked_inputs": []})
         );
         let r = judge("c", &trace(Vec::new()));
@@ -334,7 +258,7 @@ mod tests {
             (EngineName::Trace, Verdict::ConstantTime)
         );
         assert_eq!(
-            r.evidence,
+            r.evidence.to_json(),
             json!({"inputs": 2, "trace_events": {"zeros": 10, "ones": 12}, "instructions": 7})
         );
     }
@@ -354,8 +278,14 @@ mod tests {
             r.summary,
             "src/lib.rs:3: Conditional jump or move depends on uninitialised value(s) (+1 more)"
         );
-        assert_eq!(r.evidence["errors"].as_array().map(Vec::len), Some(2));
-        assert_eq!(r.evidence["panicked_inputs"][0]["input"], "0|zeros");
+        assert_eq!(
+            r.evidence.to_json()["errors"].as_array().map(Vec::len),
+            Some(2)
+        );
+        assert_eq!(
+            r.evidence.to_json()["panicked_inputs"][0]["input"],
+            "0|zeros"
+        );
     }
 
     #[test]
@@ -369,7 +299,7 @@ mod tests {
             r.summary,
             "panics for some secret inputs only: random#2 (index)"
         );
-        assert_eq!(r.evidence["errors"], json!([]));
+        assert_eq!(r.evidence.to_json()["errors"], json!([]));
     }
 
     #[test]
@@ -396,7 +326,8 @@ mod tests {
             r.summary,
             "traces of zeros and ones differ at event 4 (next pc 0x20 vs 0x40) at 0x20 f (src/lib.rs:5); the paths part after 0x1c f (src/lib.rs:4)"
         );
-        let d = &r.evidence["first_divergence"];
+        let json = r.evidence.to_json();
+        let d = &json["first_divergence"];
         assert_eq!(d["inputs"], json!(["zeros", "ones"]));
         assert_eq!(d["pc"], "0x00000020");
         assert_eq!(d["ones"], json!({"kind": "exec", "address": "0x00000040"}));
@@ -450,9 +381,9 @@ mod tests {
             r.summary
         );
         assert_eq!(
-            r.evidence["first_divergence"]["zeros"],
+            r.evidence.to_json()["first_divergence"]["zeros"],
             json!({"kind": "end of trace"})
         );
-        assert_eq!(r.evidence["first_divergence"]["pc"], Value::Null);
+        assert_eq!(r.evidence.to_json()["first_divergence"]["pc"], Value::Null);
     }
 }

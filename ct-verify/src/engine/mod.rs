@@ -161,6 +161,21 @@ impl fmt::Display for EngineName {
     }
 }
 
+/// What an engine saw of one check: typed where one judge serves both backends, JSON where
+/// the engine still builds its own (count, dudect, baseline, errors) or where `merge` read a
+/// row back from a part's report. It becomes JSON in `crate::report` only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Evidence {
+    /// Secret-dependent control flow or address (taint on the host, trace on the device).
+    #[cfg(feature = "cli")]
+    Flow(flow::Evidence),
+    /// Variable-latency instructions.
+    #[cfg(feature = "cli")]
+    Audit(audit::Evidence),
+    /// Already the report's JSON.
+    Json(serde_json::Value),
+}
+
 /// One row of the report: a check, an engine, its verdict and the evidence.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckResult {
@@ -172,7 +187,7 @@ pub struct CheckResult {
     /// `Inconclusive` without a leak: 2).
     pub verdict: Verdict,
     /// What a person needs to act on the verdict.
-    pub evidence: serde_json::Value,
+    pub evidence: Evidence,
     /// One line for the human table (not in the JSON rows; a partitioned run's JSON report
     /// carries it for `merge`).
     #[serde(skip)]
@@ -187,7 +202,7 @@ impl CheckResult {
             target: target.to_string(),
             engine,
             verdict: Verdict::Error,
-            evidence: serde_json::json!({ "error": message }),
+            evidence: Evidence::Json(serde_json::json!({ "error": message })),
             summary: message,
         }
     }

@@ -407,8 +407,11 @@ mod tests {
         assert!(!errors[1].inside_check());
         let r = judge("leaky_eq", &errors, 6, &[]);
         assert_eq!(r.verdict, Verdict::Leak);
-        assert_eq!(r.evidence["errors"][0]["location"], "/src/benches/ct.rs:12");
-        assert_eq!(r.evidence["errors_outside_check"], 1);
+        assert_eq!(
+            r.evidence.to_json()["errors"][0]["location"],
+            "/src/benches/ct.rs:12"
+        );
+        assert_eq!(r.evidence.to_json()["errors_outside_check"], 1);
     }
 
     #[test]

@@ -9,8 +9,6 @@
 
 pub mod x86;
 
-use serde_json::{json, Value};
-
 use crate::engine::{CheckResult, EngineName, Verdict};
 
 /// Whether an executed site makes the check leak.
@@ -125,56 +123,15 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
         target: target.to_string(),
         engine: EngineName::Audit,
         verdict,
-        evidence: to_json(evidence),
+        evidence: crate::engine::Evidence::Audit(evidence.clone()),
         summary,
-    }
-}
-
-/// The report's `evidence` object (host: `findings`, `executed_instructions`; device: `core`,
-/// `findings` with `symbol`, `severity` and `reason`).
-fn to_json(evidence: &Evidence) -> Value {
-    let device = matches!(evidence.platform, Platform::Device { .. });
-    let findings: Vec<Value> = evidence
-        .findings
-        .iter()
-        .map(|f| {
-            if device {
-                json!({
-                    "instruction": f.instruction,
-                    "address": format!("{:#010x}", f.address),
-                    "function": f.function,
-                    "symbol": f.symbol.as_deref().unwrap_or(""),
-                    "location": f.location,
-                    "executions": f.executions,
-                    "severity": match f.severity {
-                        Severity::Leak => "leak",
-                        Severity::Note => "note",
-                    },
-                    "reason": f.reason,
-                })
-            } else {
-                json!({
-                    "instruction": f.instruction,
-                    "address": format!("{:#x}", f.address),
-                    "object": f.object.as_deref().unwrap_or(""),
-                    "location": f.location,
-                    "function": f.function,
-                    "executions": f.executions,
-                })
-            }
-        })
-        .collect();
-    match &evidence.platform {
-        Platform::Host {
-            executed_instructions,
-        } => json!({ "findings": findings, "executed_instructions": executed_instructions }),
-        Platform::Device { core } => json!({ "core": core, "findings": findings }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn site(instruction: &str, address: u64, executions: u64, severity: Severity) -> Finding {
         Finding {
@@ -206,7 +163,10 @@ mod tests {
             r.summary,
             "no variable-latency instruction executed on Cortex-M3"
         );
-        assert_eq!(r.evidence["findings"].as_array().map(Vec::len), Some(0));
+        assert_eq!(
+            r.evidence.to_json()["findings"].as_array().map(Vec::len),
+            Some(0)
+        );
         let host = Evidence {
             platform: Platform::Host {
                 executed_instructions: 42,
@@ -246,7 +206,7 @@ mod tests {
             r.summary,
             "no variable-latency instruction executed on Cortex-M3; 2 note(s): call __aeabi_lmul, call __muldi3"
         );
-        assert_eq!(r.evidence["findings"][1]["severity"], "note");
+        assert_eq!(r.evidence.to_json()["findings"][1]["severity"], "note");
     }
 
     #[test]
@@ -264,7 +224,10 @@ mod tests {
             r.summary,
             "`umull r0, r1, r2, r3` at 0x20 (f (src/lib.rs:7)) (+1 more)"
         );
-        assert_eq!(r.evidence["findings"].as_array().map(Vec::len), Some(3));
+        assert_eq!(
+            r.evidence.to_json()["findings"].as_array().map(Vec::len),
+            Some(3)
+        );
     }
 
     #[test]
@@ -282,7 +245,7 @@ mod tests {
             },
         );
         assert_eq!(
-            host.evidence,
+            host.evidence.to_json(),
             json!({"findings": [{"instruction": "div rcx", "address": "0x1a2b",
                 "object": "/bin/suite", "location": "src/lib.rs:7", "function": "f",
                 "executions": 5}], "executed_instructions": 9})
@@ -290,7 +253,7 @@ mod tests {
         f.symbol = Some("sym".into());
         let dev = judge("c", &device(vec![f]));
         assert_eq!(
-            dev.evidence,
+            dev.evidence.to_json(),
             json!({"core": "Cortex-M3", "findings": [{"instruction": "div rcx",
                 "address": "0x00001a2b", "function": "f", "symbol": "sym",
                 "location": "src/lib.rs:7", "executions": 5, "severity": "leak",
