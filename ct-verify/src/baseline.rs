@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::engine::count::CountRun;
-use crate::engine::{CheckResult, Verdict};
+use crate::engine::{CheckResult, EngineName, Verdict};
 
 /// A `--save-baseline` file: the instruction counts each check had, and the compiler that
 /// built them (a baseline from another `rustc` is refused, since counts move with codegen).
@@ -156,16 +156,16 @@ impl Baseline {
                 };
             out.push(CheckResult {
                 target: name.clone(),
-                engine: "baseline".into(),
+                engine: EngineName::Baseline,
                 verdict,
-                evidence: json!({
+                evidence: crate::engine::Evidence::Json(json!({
                     "regression": verdict == Verdict::Leak,
                     "baseline_constant_time": base.constant_time,
                     "baseline_ir_max": base.ir_max,
                     "ir_max": now.ir_max,
                     "tolerance_percent": tolerance_percent,
                     "changed": changed,
-                }),
+                })),
                 summary,
             });
         }

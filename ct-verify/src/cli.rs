@@ -9,7 +9,8 @@ use clap::Parser;
 
 use crate::baseline::{Baseline, Entry};
 use crate::cargo::{self, SuiteExe};
-use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, Verdict};
+use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, EngineName, Verdict};
+use crate::partition::Partition;
 use crate::process::{self, Launch, ScratchDir};
 use crate::progress::Progress;
 use crate::protocol::Record;
@@ -32,7 +33,8 @@ fn parse_budget(s: &str) -> Result<f64, String> {
 
 /// Checks the compiled binary for timing leaks.
 #[derive(Debug, Parser)]
-#[command(name = "cargo-ct-verify", bin_name = "cargo ct-verify", version, about, long_about = None)]
+#[command(name = "cargo-ct-verify", bin_name = "cargo ct-verify", version, about, long_about = None,
+    after_help = "Merge the JSON reports of a --partition run: cargo ct-verify merge PART.json... (see cargo ct-verify merge --help)")]
 pub struct Args {
     /// Path to Cargo.toml of the crate or workspace to check.
     #[arg(long, value_name = "PATH")]
@@ -43,6 +45,10 @@ pub struct Args {
     /// Only checks whose name contains SUBSTR.
     #[arg(long, value_name = "SUBSTR")]
     pub filter: Option<String>,
+    /// Only part K of N (1-based) of the checks, split by a hash of their names; merge the N
+    /// JSON reports with `cargo ct-verify merge`.
+    #[arg(long, value_name = "K/N", value_parser = clap::value_parser!(Partition))]
+    pub partition: Option<Partition>,
     /// Engines to run, comma-separated from taint,count,audit,dudect, or `all`.
     #[arg(long, value_name = "LIST", default_value = "taint,count,audit", value_parser = parse_engines)]
     pub engine: EngineList,
@@ -103,6 +109,10 @@ pub fn main() -> i32 {
     // `cargo ct-verify ...` runs `cargo-ct-verify ct-verify ...`.
     if argv.get(1).is_some_and(|a| a == "ct-verify") {
         argv.remove(1);
+    }
+    if argv.get(1).is_some_and(|a| a == "merge") {
+        argv.remove(1);
+        return crate::merge::main(argv);
     }
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
@@ -187,24 +197,43 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         engines.sort();
     }
     let started = Instant::now();
-    let (mut report, counts) = match firmware {
+    let Ran {
+        mut report,
+        counts,
+        listed,
+    } = match firmware {
         Some(t) => {
             let mut opts = crate::embedded::EmbeddedOptions::new(t);
             opts.manifest_path = args.manifest_path.clone();
             opts.bench = args.bench.clone();
             opts.filter = args.filter.clone();
-            opts.engines = engines;
+            opts.partition = args.partition;
+            opts.engines = engines.clone();
             opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
             let run = crate::embedded::run(&opts)?;
-            (
-                Report {
+            Ran {
+                report: Report {
                     results: run.results,
                 },
-                run.counts,
-            )
+                counts: run.counts,
+                listed: run.listed,
+            }
         }
         None => run_host(args, &engines)?,
     };
+    if let Some(p) = args.partition {
+        if report.results.is_empty() {
+            eprintln!(
+                "ct-verify: partition {p} holds none of the {} checks: an empty report",
+                listed.len()
+            );
+        }
+        if args.format != Format::Json {
+            eprintln!(
+                "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
+            );
+        }
+    }
     if let Some(b) = &baseline {
         report
             .results
@@ -218,7 +247,18 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             path.display()
         );
     }
-    let text = report.render(args.format);
+    let text = match args.partition {
+        Some(p) if args.format == Format::Json => {
+            let triple = match firmware {
+                Some(t) => t.to_string(),
+                None => cargo::host_triple().unwrap_or_default(),
+            };
+            let info =
+                crate::merge::PartInfo::of_run(p, &triple, &engines, listed, baseline.is_some());
+            crate::merge::part_json(&report, info, &counts)
+        }
+        _ => report.render(args.format),
+    };
     match &args.output {
         Some(path) => {
             std::fs::write(path, &text)
@@ -236,8 +276,19 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
     Ok(report.exit_code())
 }
 
+/// What a backend (host or firmware) hands to the shared run tail.
+struct Ran {
+    /// One row per check and engine (this part's checks only under `--partition`).
+    report: Report,
+    /// Instruction counts per check, for `--baseline` and `--save-baseline`.
+    counts: BTreeMap<String, Entry>,
+    /// Every check after `--filter` and before `--partition`, in run order: what the parts of
+    /// a partitioned run must agree on.
+    listed: Vec<String>,
+}
+
 /// The host path: build the bench targets, run them under valgrind (and natively for dudect).
-fn run_host(args: &Args, engines: &[Engine]) -> Result<(Report, BTreeMap<String, Entry>), Fatal> {
+fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
     if engines.iter().any(|e| e.needs_valgrind()) {
         valgrind_available()?;
     }
@@ -277,16 +328,28 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<(Report, BTreeMap<String,
             )?
         }
     };
+    // By bench name, not in the order cargo happened to finish them: the report's order (and
+    // the list of checks that the parts of a --partition run must agree on) is the same in
+    // every run.
+    let mut suites = suites;
+    suites.sort_by(|a, b| (&a.bench, &a.package_root).cmp(&(&b.bench, &b.package_root)));
     let scratch = ScratchDir::new("run")
         .map_err(|e| Fatal(format!("cannot create a temporary directory: {e}")))?;
     let timeout = Duration::from_secs(args.timeout.max(1));
     let mut report = Report::default();
     let mut counts: BTreeMap<String, Entry> = BTreeMap::new();
+    // Every check after --filter, before --partition, in run order.
+    let mut listed: Vec<String> = Vec::new();
     for suite in &suites {
         let targets = list_targets(suite, scratch.path())?;
         let targets: Vec<String> = targets
             .into_iter()
             .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
+            .collect();
+        listed.extend(targets.iter().cloned());
+        let targets: Vec<String> = targets
+            .into_iter()
+            .filter(|t| args.partition.is_none_or(|p| p.contains(t)))
             .collect();
         if targets.is_empty() {
             continue;
@@ -302,13 +365,17 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<(Report, BTreeMap<String,
             &mut counts,
         )?;
     }
-    if report.results.is_empty() {
+    if listed.is_empty() {
         return Err(Fatal(match &args.filter {
             Some(f) => format!("no check matches --filter `{f}`"),
             None => "the suites declare no checks".into(),
         }));
     }
-    Ok((report, counts))
+    Ok(Ran {
+        report,
+        counts,
+        listed,
+    })
 }
 
 fn list_targets(suite: &SuiteExe, scratch: &Path) -> Result<Vec<String>, Fatal> {
@@ -391,7 +458,7 @@ fn run_suite(
                         row.push(c);
                     }
                     if want_audit {
-                        row.push(audit::judge(target, &run));
+                        row.push(audit::x86::judge(target, &run));
                     }
                 }
                 Err(e) => {
@@ -401,10 +468,10 @@ fn run_suite(
                         format!("callgrind: {e}")
                     };
                     if want_count {
-                        row.push(CheckResult::error(target, "count", e.clone()));
+                        row.push(CheckResult::error(target, EngineName::Count, e.clone()));
                     }
                     if want_audit {
-                        row.push(CheckResult::error(target, "audit", e));
+                        row.push(CheckResult::error(target, EngineName::Audit, e));
                     }
                 }
             }

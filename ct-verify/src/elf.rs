@@ -1,20 +1,18 @@
-//! Just enough of ELF64 (little-endian) to read the bytes at a virtual address: the program
-//! headers' loadable segments.
+//! The one ELF, symbol and source-line module of both backends: the code bytes at an address,
+//! the function symbols, and `file:line` through addr2line.
+//!
+//! Reads 64-bit (the host's suite executables and shared libraries, for the audit's decoder)
+//! and 32-bit (the Cortex-M firmware) little-endian files: the loadable segments, and the
+//! `STT_FUNC` entries of `.symtab`. Function names with inlining resolved and `file:line` come
+//! from binutils' `addr2line` (or `llvm-addr2line`) on the DWARF the build keeps; without
+//! either tool, locations say so and the symbol table still names the enclosing function.
 
-/// A parsed ELF file.
-#[derive(Debug)]
-pub struct Elf {
-    data: Vec<u8>,
-    segments: Vec<Segment>,
-    machine: u16,
-}
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    vaddr: u64,
-    offset: u64,
-    filesz: u64,
-}
+use serde_json::json;
 
 /// `e_machine` of x86_64.
 pub const EM_X86_64: u16 = 62;
@@ -23,46 +21,166 @@ pub const EM_AARCH64: u16 = 183;
 /// `e_machine` of 32-bit Arm.
 pub const EM_ARM: u16 = 40;
 
+/// A function of the ELF's symbol table: what an executed address is attributed to.
+#[derive(Clone, Debug)]
+pub struct Symbol {
+    /// Its (mangled) name.
+    pub name: String,
+    /// First address (the Thumb bit cleared on Arm).
+    pub start: u64,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    vaddr: u64,
+    offset: u64,
+    filesz: u64,
+}
+
+/// A parsed little-endian ELF file, 32- or 64-bit.
+#[derive(Debug)]
+pub struct Elf {
+    path: PathBuf,
+    data: Vec<u8>,
+    machine: u16,
+    segments: Vec<Segment>,
+    /// Function symbols, sorted by start address (longest first among equal starts).
+    functions: Vec<Symbol>,
+}
+
+/// Field readers for one ELF class: offsets and widths differ between ELF32 and ELF64.
+struct Reader<'a> {
+    data: &'a [u8],
+    wide: bool,
+}
+
+impl Reader<'_> {
+    fn u16(&self, o: usize) -> Option<u16> {
+        self.data
+            .get(o..o + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&self, o: usize) -> Option<u32> {
+        self.data
+            .get(o..o + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn u64(&self, o: usize) -> Option<u64> {
+        self.data
+            .get(o..o + 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+    /// An address- or offset-sized field (`Elf32_Addr`/`Elf64_Addr`, `_Off`, `_Xword`).
+    fn word(&self, o: usize) -> Option<u64> {
+        if self.wide {
+            self.u64(o)
+        } else {
+            self.u32(o).map(u64::from)
+        }
+    }
+}
+
 impl Elf {
-    /// Parses `data`; only 64-bit little-endian files are supported.
-    pub fn parse(data: Vec<u8>) -> Result<Self, String> {
-        if data.len() < 64 || &data[..4] != b"\x7fELF" {
+    /// Reads and parses `path`.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let data =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(path, data).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parses `data`, the contents of `path` (kept for addr2line).
+    pub fn parse(path: &Path, data: Vec<u8>) -> Result<Self, String> {
+        if data.len() < 52 || &data[..4] != b"\x7fELF" {
             return Err("not an ELF file".into());
         }
-        if data[4] != 2 || data[5] != 1 {
-            return Err("only 64-bit little-endian ELF is supported".into());
-        }
-        let u16_at = |o: usize| data.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
-        let u32_at = |o: usize| {
-            data.get(o..o + 4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        let wide = match (data[4], data[5]) {
+            (1, 1) => false,
+            (2, 1) if data.len() >= 64 => true,
+            _ => return Err("not a little-endian ELF32 or ELF64 file".into()),
         };
-        let u64_at = |o: usize| {
-            data.get(o..o + 8)
-                .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+        let r = Reader { data: &data, wide };
+        let bad = || "truncated ELF".to_string();
+        // (e_phoff, e_shoff, e_phentsize) and the field layout of one program header.
+        let (phoff, shoff, ph) = if wide {
+            (r.u64(32), r.u64(40), 54)
+        } else {
+            (r.u32(28).map(u64::from), r.u32(32).map(u64::from), 42)
         };
-        let bad = || "truncated ELF header".to_string();
-        let machine = u16_at(18).ok_or_else(bad)?;
-        let phoff = u64_at(32).ok_or_else(bad)? as usize;
-        let phentsize = u16_at(54).ok_or_else(bad)? as usize;
-        let phnum = u16_at(56).ok_or_else(bad)? as usize;
+        let (phoff, shoff) = (
+            phoff.ok_or_else(bad)? as usize,
+            shoff.ok_or_else(bad)? as usize,
+        );
+        let machine = r.u16(18).ok_or_else(bad)?;
+        let phentsize = r.u16(ph).ok_or_else(bad)? as usize;
+        let phnum = r.u16(ph + 2).ok_or_else(bad)? as usize;
+        let shentsize = r.u16(ph + 4).ok_or_else(bad)? as usize;
+        let shnum = r.u16(ph + 6).ok_or_else(bad)? as usize;
+        // Program header: p_offset, p_vaddr, p_filesz.
+        let (p_offset, p_vaddr, p_filesz) = if wide { (8, 16, 32) } else { (4, 8, 16) };
         let mut segments = Vec::new();
         for i in 0..phnum {
             let at = phoff + i * phentsize;
-            if u32_at(at).ok_or_else(bad)? != 1 {
+            if r.u32(at).ok_or_else(bad)? != 1 {
                 continue; // not PT_LOAD
             }
             segments.push(Segment {
-                offset: u64_at(at + 8).ok_or_else(bad)?,
-                vaddr: u64_at(at + 16).ok_or_else(bad)?,
-                filesz: u64_at(at + 32).ok_or_else(bad)?,
+                offset: r.word(at + p_offset).ok_or_else(bad)?,
+                vaddr: r.word(at + p_vaddr).ok_or_else(bad)?,
+                filesz: r.word(at + p_filesz).ok_or_else(bad)?,
             });
         }
+        // Section header: sh_offset, sh_size, sh_link; symbol: st_value, st_size, st_info, size.
+        let (sh_offset, sh_size, sh_link) = if wide { (24, 32, 40) } else { (16, 20, 24) };
+        let (st_value, st_size, st_info, sym_size) =
+            if wide { (8, 16, 4, 24) } else { (4, 8, 12, 16) };
+        let thumb = machine == EM_ARM;
+        let mut functions = Vec::new();
+        for i in 0..shnum {
+            let at = shoff + i * shentsize;
+            if r.u32(at + 4).ok_or_else(bad)? != 2 {
+                continue; // not SHT_SYMTAB
+            }
+            let off = r.word(at + sh_offset).ok_or_else(bad)? as usize;
+            let size = r.word(at + sh_size).ok_or_else(bad)? as usize;
+            let link = r.u32(at + sh_link).ok_or_else(bad)? as usize;
+            let str_at = shoff + link * shentsize;
+            let str_off = r.word(str_at + sh_offset).ok_or_else(bad)? as usize;
+            let str_size = r.word(str_at + sh_size).ok_or_else(bad)? as usize;
+            let strtab = data.get(str_off..str_off + str_size).ok_or_else(bad)?;
+            for s in (off..off + size).step_by(sym_size) {
+                let info = *data.get(s + st_info).ok_or_else(bad)?;
+                if info & 0xf != 2 {
+                    continue; // not STT_FUNC
+                }
+                let name_off = r.u32(s).ok_or_else(bad)? as usize;
+                let name = strtab
+                    .get(name_off..)
+                    .and_then(|n| n.split(|&c| c == 0).next())
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+                    .unwrap_or_default();
+                let start = r.word(s + st_value).ok_or_else(bad)?;
+                functions.push(Symbol {
+                    name,
+                    start: if thumb { start & !1 } else { start },
+                    size: r.word(s + st_size).ok_or_else(bad)?,
+                });
+            }
+        }
+        functions.sort_by_key(|f| (f.start, std::cmp::Reverse(f.size)));
         Ok(Self {
+            path: path.to_path_buf(),
             data,
-            segments,
             machine,
+            segments,
+            functions,
         })
+    }
+
+    /// The ELF's path.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The `e_machine` field.
@@ -70,15 +188,236 @@ impl Elf {
         self.machine
     }
 
-    /// Up to `len` bytes of the file image at virtual address `vaddr`.
+    /// Up to `len` bytes of the file image at virtual address `vaddr` (fewer at a segment's end).
     pub fn bytes_at(&self, vaddr: u64, len: usize) -> Option<&[u8]> {
         let seg = self
             .segments
             .iter()
-            .find(|s| vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz)?;
+            .find(|s| vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz)?;
         let start = (seg.offset + (vaddr - seg.vaddr)) as usize;
         let end_of_seg = (seg.offset + seg.filesz) as usize;
         let end = (start + len).min(end_of_seg).min(self.data.len());
         self.data.get(start..end)
+    }
+
+    /// The halfword of code at `addr` (a Thumb instruction or its first half).
+    pub fn halfword(&self, addr: impl Into<u64>) -> Option<u16> {
+        match self.bytes_at(addr.into(), 2)? {
+            [a, b] => Some(u16::from_le_bytes([*a, *b])),
+            _ => None,
+        }
+    }
+
+    /// The first address of the function named exactly `name`.
+    pub fn symbol_address(&self, name: &str) -> Option<u64> {
+        self.functions
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.start)
+    }
+
+    /// Every function symbol whose range contains `addr` (aliases share a range).
+    pub fn functions_at(&self, addr: impl Into<u64>) -> impl Iterator<Item = &Symbol> {
+        let addr = addr.into();
+        let end = self.functions.partition_point(|f| f.start <= addr);
+        self.functions[..end]
+            .iter()
+            .rev()
+            .take_while(move |f| addr.wrapping_sub(f.start) < 0x10_0000)
+            .filter(move |f| addr >= f.start && addr < f.start.saturating_add(f.size.max(1)))
+    }
+
+    /// The name of the function containing `addr`, if any.
+    pub fn function_name(&self, addr: impl Into<u64>) -> Option<&str> {
+        self.functions_at(addr).next().map(|f| f.name.as_str())
+    }
+}
+
+/// Where an address is in the source.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    /// Innermost (inlined) function, demangled.
+    pub function: String,
+    /// Its `file:line`, or `??:0` when unknown.
+    pub location: String,
+    /// The outermost frame (the function the code was inlined into) and its `file:line`,
+    /// when the address is in inlined code.
+    pub inlined_into: Option<(String, String)>,
+    /// The enclosing function symbol from the symbol table.
+    pub symbol: String,
+}
+
+impl Location {
+    /// As JSON fields, with the address as 8 hex digits (the firmware's reports).
+    pub fn to_json(&self, addr: impl Into<u64>) -> serde_json::Value {
+        let addr = addr.into();
+        let mut v = json!({
+            "address": format!("{addr:#010x}"),
+            "function": self.function,
+            "symbol": self.symbol,
+            "location": self.location,
+        });
+        if let Some((f, l)) = &self.inlined_into {
+            v["inlined_into"] = json!({"function": f, "location": l});
+        }
+        v
+    }
+
+    /// `function (file:line)`, naming the outer function for inlined code.
+    pub fn short(&self) -> String {
+        let f = if self.function.is_empty() || self.function == "??" {
+            &self.symbol
+        } else {
+            &self.function
+        };
+        match &self.inlined_into {
+            Some((of, ol)) => format!("{of} ({ol}), inlined {f} ({})", self.location),
+            None => format!("{f} ({})", self.location),
+        }
+    }
+}
+
+/// The addr2line tool found on this machine, if any (binutils' first: it demangles Rust).
+fn addr2line_tool() -> Option<&'static str> {
+    ["addr2line", "llvm-addr2line"].into_iter().find(|t| {
+        Command::new(t)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// One inline frame of an address: (function, `file:line`).
+pub type Frame = (String, String);
+
+/// The inline chains of `addrs` in the ELF at `path`, innermost frame first (one addr2line run
+/// for all of them); `None` when no addr2line is installed or it could not run.
+pub fn frames(path: &Path, addrs: &[u64]) -> Option<Vec<Vec<Frame>>> {
+    if addrs.is_empty() {
+        return Some(Vec::new());
+    }
+    let o = Command::new(addr2line_tool()?)
+        .args(["-a", "-f", "-C", "-i", "-e"])
+        .arg(path)
+        .args(addrs.iter().map(|a| format!("{a:#x}")))
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    Some(parse_frames(&String::from_utf8_lossy(&o.stdout)))
+}
+
+/// Parses `addr2line -a -f -i` output: each address on a line of its own, then (function,
+/// file:line) pairs from the innermost inlined frame outwards.
+fn parse_frames(text: &str) -> Vec<Vec<Frame>> {
+    let mut out: Vec<Vec<Frame>> = Vec::new();
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        let l = l.trim();
+        if l.starts_with("0x") && u64::from_str_radix(&l[2..], 16).is_ok() {
+            out.push(Vec::new());
+        } else if let Some(current) = out.last_mut() {
+            let loc = lines.next().unwrap_or("??:0").trim();
+            let loc = loc.split(" (discriminator").next().unwrap_or(loc);
+            current.push((l.to_string(), loc.to_string()));
+        }
+    }
+    out
+}
+
+/// Locations of `addrs` in `elf`, with the symbol table's function for each.
+pub fn locate<A: Copy + Eq + Hash + Into<u64>>(elf: &Elf, addrs: &[A]) -> HashMap<A, Location> {
+    let mut out: HashMap<A, Location> = addrs
+        .iter()
+        .map(|&a| {
+            let symbol = elf.function_name(a).unwrap_or("?").to_string();
+            (
+                a,
+                Location {
+                    location: "?? (no addr2line: apt-get install -y binutils)".into(),
+                    symbol,
+                    ..Location::default()
+                },
+            )
+        })
+        .collect();
+    let wide: Vec<u64> = addrs.iter().map(|&a| a.into()).collect();
+    let Some(chains) = frames(elf.path(), &wide) else {
+        return out;
+    };
+    for (a, f) in addrs.iter().zip(chains) {
+        if let (Some(l), Some(first)) = (out.get_mut(a), f.first()) {
+            l.function = first.0.clone();
+            l.location = first.1.clone();
+            if f.len() > 1 {
+                l.inlined_into = f.last().cloned();
+            }
+        }
+    }
+    out
+}
+
+/// The first frame outside the standard library in the inline chain of `addr` in the ELF at
+/// `path`, as (`file:line`, function): a division written as `a / b` is inlined from `core`, but
+/// the line to look at is the caller's. `None` when addr2line is missing or knows nothing.
+pub fn caller_location(path: &Path, addr: u64) -> Option<(String, String)> {
+    let chain = frames(path, &[addr])?.into_iter().next()?;
+    let known = |loc: &str| !loc.starts_with("??");
+    let pick = chain
+        .iter()
+        .find(|(_, loc)| known(loc) && !loc.starts_with("/rustc/"))
+        .or_else(|| chain.iter().find(|(_, loc)| known(loc)))?;
+    Some((pick.1.clone(), pick.0.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addr2line_output_with_inline_chains() {
+        let text = "0x00000010\ninner\n/rustc/abc/library/core/src/num/mod.rs:5\nouter\nsrc/lib.rs:9 (discriminator 2)\n0x00000020\n??\n??:0\n";
+        let f = parse_frames(text);
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            f[0],
+            vec![
+                (
+                    "inner".to_string(),
+                    "/rustc/abc/library/core/src/num/mod.rs:5".to_string()
+                ),
+                ("outer".to_string(), "src/lib.rs:9".to_string()),
+            ]
+        );
+        assert_eq!(f[1], vec![("??".to_string(), "??:0".to_string())]);
+    }
+
+    #[test]
+    fn non_elf_and_big_endian_are_refused() {
+        let p = Path::new("x");
+        assert!(Elf::parse(
+            p,
+            b"not an elf at all, but long enough to have a header....".to_vec()
+        )
+        .unwrap_err()
+        .contains("not an ELF"));
+        let mut be = vec![0u8; 64];
+        be[..4].copy_from_slice(b"\x7fELF");
+        be[4] = 1;
+        be[5] = 2;
+        assert!(Elf::parse(p, be).unwrap_err().contains("little-endian"));
+    }
+
+    #[test]
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    fn reads_its_own_test_executable() {
+        let exe = std::env::current_exe().expect("test executable");
+        let elf = Elf::load(&exe).expect("parse the test executable");
+        assert_eq!(elf.machine(), EM_X86_64);
+        let main = elf.symbol_address("main").expect("a main symbol");
+        assert!(elf.bytes_at(main, 4).is_some_and(|b| b.len() == 4));
+        assert_eq!(elf.function_name(main), Some("main"));
     }
 }

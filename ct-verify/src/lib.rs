@@ -82,11 +82,15 @@ pub mod cargo;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod declassify;
+#[cfg(feature = "cli")]
 pub mod elf;
 #[cfg(feature = "cli")]
 pub mod embedded;
 pub mod engine;
 pub mod input;
+#[cfg(feature = "cli")]
+pub mod merge;
+pub mod partition;
 #[cfg(feature = "cli")]
 pub mod plot;
 pub mod process;

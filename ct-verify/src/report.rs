@@ -1,8 +1,11 @@
 //! Reports: a table for people, JSON for scripts, JUnit XML for CI dashboards; and the exit code.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
-use crate::engine::{CheckResult, Verdict};
+#[cfg(feature = "cli")]
+use crate::engine::{audit, flow};
+use crate::engine::{CheckResult, Evidence, Verdict};
 
 /// Exit status: every check constant-time.
 pub const EXIT_OK: i32 = 0;
@@ -98,7 +101,7 @@ impl Report {
         let ew = self
             .results
             .iter()
-            .map(|r| r.engine.len())
+            .map(|r| r.engine.as_str().len())
             .max()
             .unwrap_or(6)
             .max(6);
@@ -137,7 +140,7 @@ impl Report {
         for r in &self.results {
             out += &format!(
                 "    <testcase classname=\"ct-verify.{}\" name=\"{}\">",
-                xml_escape(&r.engine),
+                xml_escape(r.engine.as_str()),
                 xml_escape(&r.target)
             );
             let evidence = serde_json::to_string(&r.evidence).unwrap_or_default();
@@ -183,6 +186,153 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
+impl Evidence {
+    /// The report's `evidence` object.
+    pub fn to_json(&self) -> Value {
+        match self {
+            #[cfg(feature = "cli")]
+            Evidence::Flow(f) => flow_json(f),
+            #[cfg(feature = "cli")]
+            Evidence::Audit(a) => audit_json(a),
+            crate::engine::Evidence::Json(v) => v.clone(),
+        }
+    }
+}
+
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
+/// A report read back (by `merge`) keeps each row's evidence as it was written.
+impl<'de> Deserialize<'de> for Evidence {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(Evidence::Json)
+    }
+}
+
+#[cfg(feature = "cli")]
+/// The report's `evidence` object: for `taint`, `calls`, `errors`, `errors_outside_check` and
+/// `panicked_inputs`; for `trace`, `first_divergence` and `trace_events`, or (identical
+/// traces) `inputs`, `trace_events` and `instructions`.
+fn flow_json(evidence: &flow::Evidence) -> Value {
+    match &evidence.source {
+        flow::Source::Taint {
+            calls,
+            errors_outside_check,
+        } => {
+            let mut errors = Vec::new();
+            let mut panicked = Vec::new();
+            for s in &evidence.sites {
+                match s {
+                    flow::Site::Tainted(t) => errors.push(json!({
+                        "kind": t.kind,
+                        "message": t.message,
+                        "location": t.location,
+                        "function": t.function,
+                        "innermost": t.innermost,
+                        "stack": t.stack,
+                    })),
+                    flow::Site::Panicked(i, m) => {
+                        panicked.push(json!({ "input": i, "message": m }))
+                    }
+                    flow::Site::Split(_) => {}
+                }
+            }
+            json!({
+                "calls": calls,
+                "errors": errors,
+                "errors_outside_check": errors_outside_check,
+                "panicked_inputs": panicked,
+            })
+        }
+        flow::Source::Trace {
+            trace_events,
+            instructions,
+        } => {
+            let lengths: serde_json::Map<String, Value> = trace_events
+                .iter()
+                .map(|(n, l)| (n.clone(), json!(l)))
+                .collect();
+            let split = evidence.sites.iter().find_map(|s| match s {
+                flow::Site::Split(s) => Some(s),
+                _ => None,
+            });
+            let Some(s) = split else {
+                return json!({
+                    "inputs": trace_events.len(),
+                    "trace_events": lengths,
+                    "instructions": instructions,
+                });
+            };
+            let loc = |a: &Option<(u32, crate::elf::Location)>| {
+                a.as_ref().map_or(Value::Null, |(addr, l)| l.to_json(*addr))
+            };
+            let event = |e: Option<flow::Event>| match e {
+                Some(e) => json!({"kind": e.kind.name(), "address": format!("{:#010x}", e.addr)}),
+                None => json!({"kind": "end of trace"}),
+            };
+            let (ref_name, name) = (&s.inputs.0, &s.inputs.1);
+            json!({
+                "first_divergence": {
+                    "inputs": [ref_name, name],
+                    "event_index": s.event_index,
+                    "pc": s.at.as_ref().map(|a| format!("{:#010x}", a.0)),
+                    "at": loc(&s.at),
+                    "after": loc(&s.after),
+                    ref_name: event(s.events.0),
+                    name: event(s.events.1),
+                },
+                "trace_events": lengths,
+            })
+        }
+    }
+}
+
+#[cfg(feature = "cli")]
+/// The report's `evidence` object (host: `findings`, `executed_instructions`; device: `core`,
+/// `findings` with `symbol`, `severity` and `reason`).
+fn audit_json(evidence: &audit::Evidence) -> Value {
+    let device = matches!(evidence.platform, audit::Platform::Device { .. });
+    let findings: Vec<Value> = evidence
+        .findings
+        .iter()
+        .map(|f| {
+            if device {
+                json!({
+                    "instruction": f.instruction,
+                    "address": format!("{:#010x}", f.address),
+                    "function": f.function,
+                    "symbol": f.symbol.as_deref().unwrap_or(""),
+                    "location": f.location,
+                    "executions": f.executions,
+                    "severity": match f.severity {
+                        audit::Severity::Leak => "leak",
+                        audit::Severity::Note => "note",
+                    },
+                    "reason": f.reason,
+                })
+            } else {
+                json!({
+                    "instruction": f.instruction,
+                    "address": format!("{:#x}", f.address),
+                    "object": f.object.as_deref().unwrap_or(""),
+                    "location": f.location,
+                    "function": f.function,
+                    "executions": f.executions,
+                })
+            }
+        })
+        .collect();
+    match &evidence.platform {
+        audit::Platform::Host {
+            executed_instructions,
+        } => json!({ "findings": findings, "executed_instructions": executed_instructions }),
+        audit::Platform::Device { core } => json!({ "core": core, "findings": findings }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,9 +340,9 @@ mod tests {
     fn result(v: Verdict) -> CheckResult {
         CheckResult {
             target: "t<1>".into(),
-            engine: "taint".into(),
+            engine: crate::engine::EngineName::Taint,
             verdict: v,
-            evidence: json!({}),
+            evidence: crate::engine::Evidence::Json(json!({})),
             summary: "s & s".into(),
         }
     }

@@ -1,5 +1,5 @@
-//! The embedded audit: variable-latency instructions and arithmetic helper routines executed
-//! between the markers.
+//! The device's audit evidence: variable-latency instructions and arithmetic helper routines
+//! executed between the markers (judged by `crate::engine::audit::judge`, as on the host).
 //!
 //! | core | reported as a leak | reported as a note |
 //! |------|--------------------|--------------------|
@@ -13,22 +13,17 @@
 use std::collections::BTreeMap;
 
 use super::qemu::Arch;
-use super::symbolize::Elf32;
 use super::trace::{Kind, Trace};
+use crate::elf::{self, Elf};
+use crate::engine::audit::{Finding, Severity};
 
-/// A variable-latency instruction, or a call to a division helper, executed inside a check.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    /// The instruction (`udiv r0, r1, r2`) or the helper (`call __aeabi_uldivmod`).
-    pub what: String,
-    /// Address of the instruction, or of the call site for a helper.
-    pub address: u32,
-    /// Executions in the reference input's trace.
-    pub executions: u64,
-    /// Whether this makes the check leak (else it is a note).
-    pub leak: bool,
-    /// Why it is reported.
-    pub reason: &'static str,
+/// An executed site before symbolization.
+struct Site {
+    what: String,
+    address: u32,
+    executions: u64,
+    severity: Severity,
+    reason: &'static str,
 }
 
 const DIVIDE_HELPERS: &[&str] = &[
@@ -88,7 +83,7 @@ fn helper_kind(name: &str) -> Option<Helper> {
 
 /// Decodes the Thumb-2 instruction at `pc` if it is one of the variable-latency ones for
 /// `arch`; returns its text and the reason.
-pub fn variable_latency(elf: &Elf32, arch: Arch, pc: u32) -> Option<(String, &'static str)> {
+pub fn variable_latency(elf: &Elf, arch: Arch, pc: u32) -> Option<(String, &'static str)> {
     let hw1 = elf.halfword(pc)?;
     if hw1 >> 11 < 0b11101 {
         return None; // a 16-bit instruction: none of them has operand-dependent latency
@@ -119,8 +114,33 @@ pub fn variable_latency(elf: &Elf32, arch: Arch, pc: u32) -> Option<(String, &'s
     }
 }
 
-/// Audits the executed code: the union of `traces` (every input), counted on `traces[0]`.
-pub fn scan(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
+/// Audits the executed code: the union of `traces` (every input), counted on `traces[0]`, each
+/// site with its function and `file:line`.
+pub fn scan(elf: &Elf, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
+    let sites = sites(elf, arch, traces);
+    let addrs: Vec<u32> = sites.iter().map(|f| f.address).collect();
+    let locs = elf::locate(elf, &addrs);
+    sites
+        .into_iter()
+        .map(|f| {
+            let l = locs.get(&f.address).cloned().unwrap_or_default();
+            Finding {
+                instruction: f.what,
+                address: u64::from(f.address),
+                object: None,
+                place: l.short(),
+                function: l.function,
+                symbol: Some(l.symbol),
+                location: l.location,
+                executions: f.executions,
+                severity: f.severity,
+                reason: f.reason,
+            }
+        })
+        .collect()
+}
+
+fn sites(elf: &Elf, arch: Arch, traces: &[&Trace]) -> Vec<Site> {
     let mut executions: BTreeMap<u32, u64> = BTreeMap::new();
     for pc in traces.iter().flat_map(|t| t.pcs()) {
         executions.entry(pc).or_insert(0);
@@ -133,11 +153,11 @@ pub fn scan(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (&pc, &n) in &executions {
         if let Some((what, reason)) = variable_latency(elf, arch, pc) {
-            findings.push(Finding {
+            findings.push(Site {
                 what,
                 address: pc,
                 executions: n,
-                leak: true,
+                severity: Severity::Leak,
                 reason,
             });
         }
@@ -150,7 +170,7 @@ pub fn scan(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
         for e in t.events.iter().filter(|e| e.kind == Kind::Exec) {
             let helper = elf
                 .functions_at(e.addr)
-                .filter(|f| f.start == e.addr)
+                .filter(|f| f.start == u64::from(e.addr))
                 .find_map(|f| helper_kind(&f.name).map(|k| (f.name.clone(), k)));
             // A call from inside a helper (`__aeabi_uidiv` into `u32_div_rem`) is part of the
             // outer call, which is already reported.
@@ -170,21 +190,21 @@ pub fn scan(elf: &Elf32, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
         }
     }
     for ((site, name), (n, kind)) in calls {
-        let (leak, reason) = match kind {
+        let (severity, reason) = match kind {
             Helper::Divide => (
-                true,
+                Severity::Leak,
                 "division routine: its running time depends on the operands",
             ),
             Helper::Multiply => (
-                false,
+                Severity::Note,
                 "multiply routine built from MULS (fixed latency per core): its timing is its instruction stream, which the trace engine checks",
             ),
         };
-        findings.push(Finding {
+        findings.push(Site {
             what: format!("call {name}"),
             address: site,
             executions: n,
-            leak,
+            severity,
             reason,
         });
     }

@@ -21,7 +21,6 @@ pub mod audit;
 pub mod firmware;
 pub mod plugin;
 pub mod qemu;
-pub mod symbolize;
 pub mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -35,9 +34,9 @@ use rand::{RngCore, SeedableRng};
 use serde_json::json;
 
 use crate::baseline::Entry;
-use crate::engine::{CheckResult, Engine, Verdict};
+use crate::elf::Elf;
+use crate::engine::{CheckResult, Engine, EngineName, Verdict};
 use qemu::{Board, RunSpec};
-use symbolize::Elf32;
 use trace::Trace;
 
 /// Name of the firmware image in the semihosting command line.
@@ -60,6 +59,8 @@ pub struct EmbeddedOptions {
     pub bench: Option<String>,
     /// Only checks whose name contains this.
     pub filter: Option<String>,
+    /// Only the checks of this part (after `filter`).
+    pub partition: Option<crate::partition::Partition>,
     /// Engines: `Taint` runs the trace engine; `Count`, `Audit`; `Dudect` is not available.
     pub engines: Vec<Engine>,
     /// Kill one QEMU run after this long.
@@ -76,6 +77,7 @@ impl EmbeddedOptions {
             manifest_path: None,
             bench: None,
             filter: None,
+            partition: None,
             engines: vec![Engine::Taint, Engine::Count, Engine::Audit],
             timeout: Duration::from_secs(120),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -91,6 +93,8 @@ pub struct EmbeddedRun {
     pub results: Vec<CheckResult>,
     /// Counts per check, for `--baseline` and `--save-baseline`.
     pub counts: BTreeMap<String, Entry>,
+    /// Every check after `filter` and before `partition`, in run order.
+    pub listed: Vec<String>,
 }
 
 /// Whether `triple` is a Cortex-M target this module runs.
@@ -226,9 +230,10 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             .map_or_else(std::env::temp_dir, Path::to_path_buf)
             .join("ct-verify");
         let so = plugin::ensure_built(&cache)?;
-        let elf = Elf32::load(&suite.elf)?;
+        let elf = Elf::load(&suite.elf)?;
         let marker = |name: &str| {
             elf.symbol_address(name)
+                .and_then(|a| u32::try_from(a).ok())
                 .ok_or_else(|| format!("{}: no `{name}` function", suite.elf.display()))
         };
         let (start, end) = (marker("ct_marker_start")?, marker("ct_marker_end")?);
@@ -240,6 +245,14 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             continue;
         }
         any = true;
+        out.listed.extend(checks.iter().map(|c| c.name.clone()));
+        let checks: Vec<CheckSpec> = checks
+            .into_iter()
+            .filter(|c| opts.partition.is_none_or(|p| p.contains(&c.name)))
+            .collect();
+        if checks.is_empty() {
+            continue;
+        }
         if let Some(c) = checks.iter().find(|c| c.size > MAX_INPUT_BYTES) {
             return Err(format!(
                 "check `{}`: its secret input has {} bytes; on Cortex-M at most {MAX_INPUT_BYTES} (it travels on the semihosting command line)",
@@ -400,7 +413,7 @@ impl SuiteRun<'_> {
         if check.size > 256 {
             return CheckResult::error(
                 name,
-                "dudect",
+                EngineName::Dudect,
                 format!(
                     "its secret input has {} bytes; dudect on the device takes at most 256",
                     check.size
@@ -422,7 +435,7 @@ impl SuiteRun<'_> {
         };
         let out = match qemu::run(&spec) {
             Ok(o) => o,
-            Err(e) => return CheckResult::error(name, "dudect", e),
+            Err(e) => return CheckResult::error(name, EngineName::Dudect, e),
         };
         let ran = format!("ctv: ran {}", check.index);
         let line = out.stdout.lines().find_map(|l| l.strip_prefix("dudect "));
@@ -432,12 +445,12 @@ impl SuiteRun<'_> {
                     Some(d) => judge_dudect(name, self.board, &d),
                     None => CheckResult::error(
                         name,
-                        "dudect",
+                        EngineName::Dudect,
                         format!("malformed dudect line from the firmware: {line}"),
                     ),
                 }
             }
-            _ => CheckResult::error(name, "dudect", out.failure()),
+            _ => CheckResult::error(name, EngineName::Dudect, out.failure()),
         }
     }
 }
@@ -497,9 +510,9 @@ fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
     };
     CheckResult {
         target: check.to_string(),
-        engine: "dudect".into(),
+        engine: EngineName::Dudect,
         verdict,
-        evidence: json!({
+        evidence: crate::engine::Evidence::Json(json!({
             "max_t": d.t,
             "test": d.test,
             "measurements": d.measurements,
@@ -511,7 +524,7 @@ fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
             "samples": d.samples,
             "core": board.core,
             "timer": "SysTick under QEMU -icount shift=10 (counts instructions: a plumbing check, not the core's timing)",
-        }),
+        })),
         summary: format!(
             "{} |t| = {:.2} ({}, {} measurements, {} samples; fixed {:.1} vs random {:.1} {} per measurement of {} calls; SysTick under QEMU -icount)",
             d.verdict,
@@ -539,7 +552,7 @@ fn judge_check(
     inputs: &[InputSpec],
     outcomes: &Outcomes,
     ci: usize,
-    elf: &Elf32,
+    elf: &Elf,
     board: Board,
     (want_trace, want_count, want_audit): (bool, bool, bool),
 ) -> Judged {
@@ -561,9 +574,9 @@ fn judge_check(
     let mut results = Vec::new();
     if let Some(e) = failure {
         for (want, engine) in [
-            (want_trace, "trace"),
-            (want_count, "count"),
-            (want_audit, "audit"),
+            (want_trace, EngineName::Trace),
+            (want_count, EngineName::Count),
+            (want_audit, EngineName::Audit),
         ] {
             if want {
                 results.push(CheckResult::error(name, engine, e.clone()));
@@ -727,92 +740,42 @@ fn list_checks(board: Board, elf: &Path, timeout: Duration) -> Result<Vec<CheckS
         .collect())
 }
 
-fn judge_trace(check: &str, elf: &Elf32, traces: &[(&str, &Trace)]) -> CheckResult {
+/// The trace engine's evidence for the shared judge: traces of inputs with the same public
+/// input must be identical; the first input whose trace differs from the reference gives the
+/// site, with the source of both PCs.
+fn judge_trace(check: &str, elf: &Elf, traces: &[(&str, &Trace)]) -> CheckResult {
+    use crate::engine::flow::{self, Site, Source, TraceSplit};
     let (ref_name, reference) = traces[0];
-    let lengths: serde_json::Map<String, serde_json::Value> = traces
-        .iter()
-        .map(|(n, t)| (n.to_string(), json!(t.events.len())))
-        .collect();
-    for &(name, t) in &traces[1..] {
-        let Some(d) = trace::first_divergence(reference, t) else {
-            continue;
-        };
+    let split = traces[1..].iter().find_map(|&(name, t)| {
+        let d = trace::first_divergence(reference, t)?;
         // The PC where the traces part: the instruction (or the one making the access) at the
         // first differing event, in each trace; and the last instruction both executed.
-        let pc_ref = reference.pc_at(d.index);
-        let pc_other = t.pc_at(d.index);
+        let at = reference.pc_at(d.index).or(t.pc_at(d.index));
         let common = reference.last_common_pc(d.index);
-        let addrs: Vec<u32> = [pc_ref, pc_other, common].into_iter().flatten().collect();
-        let locs = symbolize::locate(elf, &addrs);
-        let loc = |a: Option<u32>| {
-            a.and_then(|a| locs.get(&a).map(|l| l.to_json(a)))
-                .unwrap_or(serde_json::Value::Null)
-        };
-        let event = |e: Option<trace::Event>| match e {
-            Some(e) => json!({"kind": e.kind.name(), "address": format!("{:#010x}", e.addr)}),
-            None => json!({"kind": "end of trace"}),
-        };
-        let at = pc_ref.or(pc_other);
-        let where_ = at
-            .and_then(|a| locs.get(&a).map(|l| l.short()))
-            .unwrap_or_default();
-        let after = match (d.reference, d.other, common) {
-            (Some(a), Some(b), Some(c)) if a.kind == trace::Kind::Exec && b.kind == a.kind => {
-                format!(
-                    "; the paths part after {c:#x} {}",
-                    locs.get(&c).map(|l| l.short()).unwrap_or_default()
-                )
-            }
-            _ => String::new(),
-        };
-        let what = match (d.reference, d.other) {
-            (Some(a), Some(b)) if a.kind == b.kind && a.kind != trace::Kind::Exec => {
-                format!("{} address {:#x} vs {:#x}", a.kind.name(), a.addr, b.addr)
-            }
-            (Some(a), Some(b)) if a.kind == trace::Kind::Exec && b.kind == trace::Kind::Exec => {
-                format!("next pc {:#x} vs {:#x}", a.addr, b.addr)
-            }
-            _ => "different trace length".to_string(),
-        };
-        return CheckResult {
-            target: check.to_string(),
-            engine: "trace".into(),
-            verdict: Verdict::Leak,
-            evidence: json!({
-                "first_divergence": {
-                    "inputs": [ref_name, name],
-                    "event_index": d.index,
-                    "pc": at.map(|a| format!("{a:#010x}")),
-                    "at": loc(at),
-                    "after": loc(common),
-                    ref_name: event(d.reference),
-                    name: event(d.other),
-                },
-                "trace_events": lengths,
-            }),
-            summary: format!(
-                "traces of {ref_name} and {name} differ at event {} ({what}) at {:#x} {where_}{after}",
-                d.index,
-                at.unwrap_or(0)
-            ),
-        };
-    }
-    CheckResult {
-        target: check.to_string(),
-        engine: "trace".into(),
-        verdict: Verdict::ConstantTime,
-        evidence: json!({
-            "inputs": traces.len(),
-            "trace_events": lengths,
-            "instructions": reference.instructions(),
-        }),
-        summary: format!(
-            "{} identical PC+address traces ({} events, {} instructions)",
-            traces.len(),
-            reference.events.len(),
-            reference.instructions()
-        ),
-    }
+        let addrs: Vec<u32> = [at, common].into_iter().flatten().collect();
+        let locs = crate::elf::locate(elf, &addrs);
+        let with_loc = |a: Option<u32>| a.and_then(|a| locs.get(&a).map(|l| (a, l.clone())));
+        Some(TraceSplit {
+            inputs: (ref_name.to_string(), name.to_string()),
+            event_index: d.index,
+            events: (d.reference, d.other),
+            at: with_loc(at),
+            after: with_loc(common),
+        })
+    });
+    flow::judge(
+        check,
+        &flow::Evidence {
+            source: Source::Trace {
+                trace_events: traces
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), t.events.len()))
+                    .collect(),
+                instructions: reference.instructions(),
+            },
+            sites: split.into_iter().map(Site::Split).collect(),
+        },
+    )
 }
 
 fn judge_count(
@@ -849,9 +812,9 @@ fn judge_count(
     if !errors.is_empty() {
         return CheckResult {
             target: check.to_string(),
-            engine: "count".into(),
+            engine: EngineName::Count,
             verdict: Verdict::Error,
-            evidence,
+            evidence: crate::engine::Evidence::Json(evidence),
             summary: format!("SysTick run failed: {}", errors.join("; ")),
         };
     }
@@ -885,72 +848,22 @@ fn judge_count(
     };
     CheckResult {
         target: check.to_string(),
-        engine: "count".into(),
+        engine: EngineName::Count,
         verdict,
-        evidence,
+        evidence: crate::engine::Evidence::Json(evidence),
         summary,
     }
 }
 
-fn judge_audit(check: &str, elf: &Elf32, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {
+fn judge_audit(check: &str, elf: &Elf, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {
     let all: Vec<&Trace> = traces.iter().map(|(_, t)| *t).collect();
-    let findings = audit::scan(elf, board.arch, &all);
-    let addrs: Vec<u32> = findings.iter().map(|f| f.address).collect();
-    let locs = symbolize::locate(elf, &addrs);
-    let list: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            let l = locs.get(&f.address).cloned().unwrap_or_default();
-            json!({
-                "instruction": f.what,
-                "address": format!("{:#010x}", f.address),
-                "function": l.function,
-                "symbol": l.symbol,
-                "location": l.location,
-                "executions": f.executions,
-                "severity": if f.leak { "leak" } else { "note" },
-                "reason": f.reason,
-            })
-        })
-        .collect();
-    let leaks: Vec<&audit::Finding> = findings.iter().filter(|f| f.leak).collect();
-    let notes = findings.len() - leaks.len();
-    let (verdict, summary) = match leaks.first() {
-        Some(f) => (
-            Verdict::Leak,
-            format!(
-                "{} variable-latency site(s) on {}; first: {} at {:#x} {}",
-                leaks.len(),
-                board.core,
-                f.what,
-                f.address,
-                locs.get(&f.address).map(|l| l.short()).unwrap_or_default()
-            ),
-        ),
-        None if notes > 0 => (
-            Verdict::ConstantTime,
-            format!(
-                "no variable-latency instruction on {}; {notes} note(s): {}",
-                board.core,
-                findings
-                    .iter()
-                    .map(|f| f.what.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ),
-        None => (
-            Verdict::ConstantTime,
-            format!("no variable-latency instruction executed on {}", board.core),
-        ),
-    };
-    CheckResult {
-        target: check.to_string(),
-        engine: "audit".into(),
-        verdict,
-        evidence: json!({"core": board.core, "findings": list}),
-        summary,
-    }
+    crate::engine::audit::judge(
+        check,
+        &crate::engine::audit::Evidence {
+            platform: crate::engine::audit::Platform::Device { core: board.core },
+            findings: audit::scan(elf, board.arch, &all),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -2,36 +2,7 @@
 
 use std::path::Path;
 
-/// What happened at one step of a trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// An instruction executed at this address.
-    Exec,
-    /// A load from this address.
-    Load,
-    /// A store to this address.
-    Store,
-}
-
-impl Kind {
-    /// Its name in evidence.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Exec => "exec",
-            Kind::Load => "load",
-            Kind::Store => "store",
-        }
-    }
-}
-
-/// One step of a firmware trace, as the QEMU plugin recorded it between the two markers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Event {
-    /// Whether the address was executed, loaded from or stored to.
-    pub kind: Kind,
-    /// The PC (for `Exec`) or the data address.
-    pub addr: u32,
-}
+pub use crate::engine::flow::{Event, Kind};
 
 /// A recorded trace between the markers.
 #[derive(Clone, Debug, Default)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::engine::callgrind::{self, Dump, InstrKey};
-use crate::engine::{CheckResult, Verdict};
+use crate::engine::{CheckResult, EngineName, Verdict};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
 use crate::protocol::{self, Record};
@@ -241,9 +241,9 @@ pub fn judge(target: &str, run: &CountRun) -> CheckResult {
     };
     CheckResult {
         target: target.to_string(),
-        engine: "count".to_string(),
+        engine: EngineName::Count,
         verdict,
-        evidence: json!({
+        evidence: crate::engine::Evidence::Json(json!({
             "classes": classes,
             "ir_min": min,
             "ir_max": max,
@@ -255,7 +255,7 @@ pub fn judge(target: &str, run: &CountRun) -> CheckResult {
                 .iter()
                 .map(|(i, m)| json!({ "input": i, "message": m }))
                 .collect::<Vec<_>>(),
-        }),
+        })),
         summary,
     }
 }

@@ -34,7 +34,7 @@ use rand::RngCore;
 use serde_json::json;
 
 use crate::call::ct_verify_target_call;
-use crate::engine::{CheckResult, Verdict};
+use crate::engine::{CheckResult, EngineName, Verdict};
 use crate::input::Input;
 use crate::process::{self, Launch};
 use crate::protocol::{self, DudectRecord, DudectSample, Record};
@@ -429,7 +429,11 @@ pub fn run(
         Ok(r) => r,
         Err(e) => {
             return (
-                CheckResult::error(target, "dudect", format!("cannot start the suite: {e}")),
+                CheckResult::error(
+                    target,
+                    EngineName::Dudect,
+                    format!("cannot start the suite: {e}"),
+                ),
                 None,
             )
         }
@@ -437,10 +441,13 @@ pub fn run(
     match process::outcome(&run, target) {
         Some(Record::Dudect(d)) => (judge(d), Some(d.clone())),
         Some(Record::Panic { message, .. }) => (
-            CheckResult::error(target, "dudect", format!("panicked: {message}")),
+            CheckResult::error(target, EngineName::Dudect, format!("panicked: {message}")),
             None,
         ),
-        _ => (CheckResult::error(target, "dudect", run.failure()), None),
+        _ => (
+            CheckResult::error(target, EngineName::Dudect, run.failure()),
+            None,
+        ),
     }
 }
 
@@ -492,9 +499,9 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
     };
     CheckResult {
         target: d.target.clone(),
-        engine: "dudect".to_string(),
+        engine: EngineName::Dudect,
         verdict,
-        evidence: json!({
+        evidence: crate::engine::Evidence::Json(json!({
             "t": d.max_t,
             "test": d.test,
             "threshold": T_THRESHOLD,
@@ -514,7 +521,7 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
                 "fixed": { "measurements": d.fixed_count, "mean_per_call": d.fixed_mean },
                 "random": { "measurements": d.random_count, "mean_per_call": d.random_mean },
             },
-        }),
+        })),
         summary,
     }
 }

@@ -15,12 +15,14 @@ pub mod callgrind;
 pub mod count;
 pub mod dudect;
 #[cfg(feature = "cli")]
+pub mod flow;
+#[cfg(feature = "cli")]
 pub mod taint;
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One of the four engines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -93,7 +95,7 @@ pub fn parse_engine_list(s: &str) -> Result<Vec<Engine>, String> {
 }
 
 /// What an engine concluded about one check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// No evidence of a leak of the engine's kind.
     #[serde(rename = "constant-time")]
@@ -121,32 +123,86 @@ impl Verdict {
     }
 }
 
+/// Which judge gave a report row: the `engine` field of the JSON and the human table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineName {
+    /// Memcheck's taint tracking (host).
+    Taint,
+    /// PC and address traces under QEMU (Cortex-M; asked for as `taint`).
+    Trace,
+    /// Instruction counts.
+    Count,
+    /// Variable-latency instructions.
+    Audit,
+    /// Timing statistics.
+    Dudect,
+    /// A comparison against a saved baseline.
+    Baseline,
+}
+
+impl EngineName {
+    /// The name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineName::Taint => "taint",
+            EngineName::Trace => "trace",
+            EngineName::Count => "count",
+            EngineName::Audit => "audit",
+            EngineName::Dudect => "dudect",
+            EngineName::Baseline => "baseline",
+        }
+    }
+}
+
+impl fmt::Display for EngineName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an engine saw of one check: typed where one judge serves both backends, JSON where
+/// the engine still builds its own (count, dudect, baseline, errors) or where `merge` read a
+/// row back from a part's report. It becomes JSON in `crate::report` only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Evidence {
+    /// Secret-dependent control flow or address (taint on the host, trace on the device).
+    #[cfg(feature = "cli")]
+    Flow(flow::Evidence),
+    /// Variable-latency instructions.
+    #[cfg(feature = "cli")]
+    Audit(audit::Evidence),
+    /// Already the report's JSON.
+    Json(serde_json::Value),
+}
+
 /// One row of the report: a check, an engine, its verdict and the evidence.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckResult {
     /// The check's name.
     pub target: String,
     /// The engine (or `baseline` for a comparison against a saved baseline).
-    pub engine: String,
+    pub engine: EngineName,
     /// What the engine concluded; it decides the exit status (any `Leak`: 1, any `Error` or
     /// `Inconclusive` without a leak: 2).
     pub verdict: Verdict,
     /// What a person needs to act on the verdict.
-    pub evidence: serde_json::Value,
-    /// One line for the human table.
+    pub evidence: Evidence,
+    /// One line for the human table (not in the JSON rows; a partitioned run's JSON report
+    /// carries it for `merge`).
     #[serde(skip)]
     pub summary: String,
 }
 
 impl CheckResult {
     /// A result with the `error` verdict and `message` as evidence.
-    pub fn error(target: &str, engine: &str, message: impl Into<String>) -> Self {
+    pub fn error(target: &str, engine: EngineName, message: impl Into<String>) -> Self {
         let message = message.into();
         CheckResult {
             target: target.to_string(),
-            engine: engine.to_string(),
+            engine,
             verdict: Verdict::Error,
-            evidence: serde_json::json!({ "error": message }),
+            evidence: Evidence::Json(serde_json::json!({ "error": message })),
             summary: message,
         }
     }

@@ -9,9 +9,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::json;
-
-use crate::engine::{CheckResult, Verdict};
+use crate::engine::flow::{self, Site, TaintedSite};
+use crate::engine::{CheckResult, EngineName, Verdict};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
 use crate::protocol::{self, Record};
@@ -153,7 +152,8 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
     Ok(out)
 }
 
-/// Turns memcheck's errors into a verdict for `target`.
+/// Turns memcheck's errors into a verdict for `target` (through the shared
+/// [`flow::judge`](crate::engine::flow::judge)).
 ///
 /// `panicked` lists the calls that panicked (`public|input`, message): panicking for some secret
 /// inputs and not others is secret-dependent control flow, a leak in itself.
@@ -163,7 +163,7 @@ pub fn judge(
     calls: usize,
     panicked: &[(String, String)],
 ) -> CheckResult {
-    let mut leaks = Vec::new();
+    let mut sites = Vec::new();
     let mut outside = 0usize;
     let mut seen = std::collections::BTreeSet::new();
     for e in errors {
@@ -184,61 +184,34 @@ pub fn judge(
         if !seen.insert((e.kind.clone(), top.location())) {
             continue;
         }
-        leaks.push((e, top, frames));
+        sites.push(Site::Tainted(TaintedSite {
+            kind: e.kind.clone(),
+            message: e.message.clone(),
+            location: top.location(),
+            function: top.function.clone(),
+            innermost: frames.first().map(Frame::location),
+            stack: frames
+                .iter()
+                .map(|f| format!("{} at {}", f.function, f.location()))
+                .collect(),
+            place: short_path(&top.location()),
+        }));
     }
-    let list: Vec<_> = leaks
-        .iter()
-        .map(|(e, top, frames)| {
-            json!({
-                "kind": e.kind,
-                "message": e.message,
-                "location": top.location(),
-                "function": top.function,
-                "innermost": frames.first().map(Frame::location),
-                "stack": frames.iter().map(|f| format!("{} at {}", f.function, f.location())).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let (verdict, summary) = match leaks.first() {
-        Some((e, top, _)) => {
-            let more = if leaks.len() > 1 {
-                format!(" (+{} more)", leaks.len() - 1)
-            } else {
-                String::new()
-            };
-            (
-                Verdict::Leak,
-                format!("{}: {}{more}", short_path(&top.location()), e.message),
-            )
-        }
-        None if !panicked.is_empty() => (
-            Verdict::Leak,
-            format!(
-                "panics for some secret inputs only: {} ({})",
-                panicked[0].0, panicked[0].1
-            ),
-        ),
-        None => (
-            Verdict::ConstantTime,
-            format!("no secret-dependent branch or address in {calls} calls"),
-        ),
-    };
-    let panicked: Vec<_> = panicked
-        .iter()
-        .map(|(i, m)| json!({ "input": i, "message": m }))
-        .collect();
-    CheckResult {
-        target: target.to_string(),
-        engine: "taint".to_string(),
-        verdict,
-        evidence: json!({
-            "calls": calls,
-            "errors": list,
-            "errors_outside_check": outside,
-            "panicked_inputs": panicked,
-        }),
-        summary,
-    }
+    sites.extend(
+        panicked
+            .iter()
+            .map(|(i, m)| Site::Panicked(i.clone(), m.clone())),
+    );
+    flow::judge(
+        target,
+        &flow::Evidence {
+            source: flow::Source::Taint {
+                calls,
+                errors_outside_check: outside,
+            },
+            sites,
+        },
+    )
 }
 
 /// Whether a frame is in the standard library (its sources live under `/rustc/<hash>/`): the
@@ -294,10 +267,10 @@ pub fn run(
             Ok(b) => match b.get(i) {
                 Some(Some(r)) => results[i] = Some(r.clone()),
                 _ if targets.len() > 1 => retry.push(i),
-                _ => results[i] = Some(CheckResult::error(target, "taint", "no result")),
+                _ => results[i] = Some(CheckResult::error(target, EngineName::Taint, "no result")),
             },
             Err(e) if targets.len() == 1 => {
-                results[i] = Some(CheckResult::error(target, "taint", e.clone()))
+                results[i] = Some(CheckResult::error(target, EngineName::Taint, e.clone()))
             }
             Err(_) => retry.push(i),
         }
@@ -307,11 +280,10 @@ pub fn run(
         let one = std::slice::from_ref(&targets[i]);
         results[i] = Some(
             match run_once(exe, cwd, one, scratch, timeout, &mut |_| {}) {
-                Ok(mut r) => r
-                    .pop()
-                    .flatten()
-                    .unwrap_or_else(|| CheckResult::error(&targets[i], "taint", "no result")),
-                Err(e) => CheckResult::error(&targets[i], "taint", e),
+                Ok(mut r) => r.pop().flatten().unwrap_or_else(|| {
+                    CheckResult::error(&targets[i], EngineName::Taint, "no result")
+                }),
+                Err(e) => CheckResult::error(&targets[i], EngineName::Taint, e),
             },
         );
         progress.set(done);
@@ -319,7 +291,7 @@ pub fn run(
     results
         .into_iter()
         .zip(targets)
-        .map(|(r, t)| r.unwrap_or_else(|| CheckResult::error(t, "taint", "no result")))
+        .map(|(r, t)| r.unwrap_or_else(|| CheckResult::error(t, EngineName::Taint, "no result")))
         .collect()
 }
 
@@ -388,10 +360,10 @@ fn run_once(
             }
             Some(Record::Panic { message, .. }) => Some(CheckResult::error(
                 target,
-                "taint",
+                EngineName::Taint,
                 format!("panicked: {message}"),
             )),
-            _ if single => Some(CheckResult::error(target, "taint", run.failure())),
+            _ if single => Some(CheckResult::error(target, EngineName::Taint, run.failure())),
             _ => None,
         })
         .collect())
@@ -435,8 +407,11 @@ mod tests {
         assert!(!errors[1].inside_check());
         let r = judge("leaky_eq", &errors, 6, &[]);
         assert_eq!(r.verdict, Verdict::Leak);
-        assert_eq!(r.evidence["errors"][0]["location"], "/src/benches/ct.rs:12");
-        assert_eq!(r.evidence["errors_outside_check"], 1);
+        assert_eq!(
+            r.evidence.to_json()["errors"][0]["location"],
+            "/src/benches/ct.rs:12"
+        );
+        assert_eq!(r.evidence.to_json()["errors_outside_check"], 1);
     }
 
     #[test]
