@@ -52,21 +52,9 @@ pub struct Args {
     /// Engines to run, comma-separated from taint,count,audit,dudect, or `all`.
     #[arg(long, value_name = "LIST", default_value = "taint,count,audit", value_parser = parse_engines)]
     pub engine: EngineList,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Compare instruction counts against a baseline saved by --save-baseline.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Save instruction counts per check to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub save_baseline: Option<PathBuf>,
-    /// Allowed Ir growth (percent) against the baseline for checks that were not constant-time.
-    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
-    pub baseline_tolerance: f64,
+    /// Report format, output file and baseline: the same for a run and for `merge`.
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Seconds of dudect measurement per check.
     #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_budget)]
     pub dudect_budget: f64,
@@ -91,6 +79,27 @@ pub struct Args {
     /// Give up on one valgrind run after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
+}
+
+/// How a run's (or a merge's) verdicts are written and compared: the options `cargo ct-verify`
+/// and `cargo ct-verify merge` share.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare instruction counts against a baseline saved by --save-baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Save instruction counts per check to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<PathBuf>,
+    /// Allowed Ir growth (percent) against the baseline for checks that were not constant-time.
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    pub baseline_tolerance: f64,
 }
 
 /// A failure that stops the run (exit status 2), as one line.
@@ -187,12 +196,18 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
     if args.list_declassify {
         return list_declassify(args);
     }
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
-    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+    let baseline = args
+        .out
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()?;
+    if let (Some(b), Some(path)) = (&baseline, &args.out.baseline) {
         b.check_compiler(path, &crate::cargo::rustc_version().unwrap_or_default())?;
     }
     let mut engines = args.engine.0.clone();
-    if (baseline.is_some() || args.save_baseline.is_some()) && !engines.contains(&Engine::Count) {
+    if (baseline.is_some() || args.out.save_baseline.is_some()) && !engines.contains(&Engine::Count)
+    {
         engines.push(Engine::Count);
         engines.sort();
     }
@@ -228,7 +243,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
                 listed.len()
             );
         }
-        if args.format != Format::Json {
+        if args.out.format != Format::Json {
             eprintln!(
                 "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
             );
@@ -237,9 +252,9 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
     if let Some(b) = &baseline {
         report
             .results
-            .extend(b.compare(&counts, args.baseline_tolerance));
+            .extend(b.compare(&counts, args.out.baseline_tolerance));
     }
-    if let Some(path) = &args.save_baseline {
+    if let Some(path) = &args.out.save_baseline {
         Baseline::new(counts.clone()).save(path)?;
         eprintln!(
             "ct-verify: saved baseline of {} checks to {}",
@@ -248,7 +263,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         );
     }
     let text = match args.partition {
-        Some(p) if args.format == Format::Json => {
+        Some(p) if args.out.format == Format::Json => {
             let triple = match firmware {
                 Some(t) => t.to_string(),
                 None => cargo::host_triple().unwrap_or_default(),
@@ -257,9 +272,9 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
                 crate::merge::PartInfo::of_run(p, &triple, &engines, listed, baseline.is_some());
             crate::merge::part_json(&report, info, &counts)
         }
-        _ => report.render(args.format),
+        _ => report.render(args.out.format),
     };
-    match &args.output {
+    match &args.out.output {
         Some(path) => {
             std::fs::write(path, &text)
                 .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
@@ -509,7 +524,7 @@ fn list_declassify(args: &Args) -> Result<i32, Fatal> {
     }
     let root = &meta.workspace_root;
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
-    let text = match args.format {
+    let text = match args.out.format {
         Format::Json => {
             let list: Vec<_> = sites
                 .iter()
@@ -544,7 +559,7 @@ fn list_declassify(args: &Args) -> Result<i32, Fatal> {
             out
         }
     };
-    match &args.output {
+    match &args.out.output {
         Some(p) => std::fs::write(p, text)
             .map_err(|e| Fatal(format!("cannot write {}: {e}", p.display())))?,
         None => print!("{text}"),

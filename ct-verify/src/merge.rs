@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::baseline::{Baseline, Entry};
 use crate::engine::{CheckResult, Engine, EngineName};
 use crate::partition::{self, Partition};
-use crate::report::{Format, Report, EXIT_ERROR};
+use crate::report::{Report, EXIT_ERROR};
 
 /// What a part's JSON report carries besides its results (its `partition` object).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -398,21 +398,9 @@ pub struct MergeArgs {
     /// The JSON reports of the parts (`--partition K/N --format json`), one per part, any order.
     #[arg(value_name = "PART.json")]
     pub parts: Vec<PathBuf>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Compare the parts' instruction counts against a baseline saved by --save-baseline.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Save the parts' instruction counts per check to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub save_baseline: Option<PathBuf>,
-    /// Allowed Ir growth (percent) against the baseline for checks that were not constant-time.
-    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
-    pub baseline_tolerance: f64,
+    /// Report format, output file and baseline, as for a run.
+    #[command(flatten)]
+    pub out: crate::cli::OutputArgs,
 }
 
 /// Entry point of `cargo ct-verify merge ARGS` (`argv[0]` is the program, then `merge`'s
@@ -449,7 +437,12 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
         );
     }
     // Read the baseline first: a bad file is reported before the parts are looked at.
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline = args
+        .out
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()?;
     let parts = args
         .parts
         .iter()
@@ -457,7 +450,7 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let merged = merge(&parts)?;
     let mut results = merged.results;
-    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+    if let (Some(b), Some(path)) = (&baseline, &args.out.baseline) {
         b.check_compiler(path, &merged.rustc)?;
         if merged.baseline_compared {
             return Err(format!(
@@ -467,7 +460,7 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
             ));
         }
     }
-    if (baseline.is_some() || args.save_baseline.is_some()) && merged.counts.is_empty() {
+    if (baseline.is_some() || args.out.save_baseline.is_some()) && merged.counts.is_empty() {
         return Err(
             "the parts carry no instruction counts: run them with the count engine (the default) \
              on the host to use --baseline or --save-baseline"
@@ -475,9 +468,9 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
         );
     }
     if let Some(b) = &baseline {
-        results.extend(b.compare(&merged.counts, args.baseline_tolerance));
+        results.extend(b.compare(&merged.counts, args.out.baseline_tolerance));
     }
-    if let Some(path) = &args.save_baseline {
+    if let Some(path) = &args.out.save_baseline {
         let mut b = Baseline::new(merged.counts.clone());
         b.rustc = merged.rustc.clone();
         b.save(path)?;
@@ -488,8 +481,8 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
         );
     }
     let report = Report { results };
-    let text = report.render(args.format);
-    match &args.output {
+    let text = report.render(args.out.format);
+    match &args.out.output {
         Some(path) => {
             std::fs::write(path, &text)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -506,6 +499,7 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
 mod tests {
     use super::*;
     use crate::engine::Verdict;
+    use crate::report::Format;
     use serde_json::json;
 
     fn row(target: &str, engine: EngineName, verdict: Verdict) -> CheckResult {
