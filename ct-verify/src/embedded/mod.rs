@@ -35,7 +35,7 @@ use serde_json::json;
 
 use crate::baseline::Entry;
 use crate::elf::Elf;
-use crate::engine::{CheckResult, Engine, EngineName, Verdict};
+use crate::engine::{count, CheckResult, Engine, EngineName, Verdict};
 use qemu::{Board, RunSpec};
 use trace::Trace;
 
@@ -625,7 +625,7 @@ fn judge_check(
                         (labels[ii].as_str(), r)
                     })
                     .collect();
-                judge_count(name, board, &groups[p], &ticks)
+                judge_count(name, board, p, &groups[p], &ticks)
             })
             .collect();
         if let Some(r) = first_leak_or_last(judged) {
@@ -778,81 +778,46 @@ fn judge_trace(check: &str, elf: &Elf, traces: &[(&str, &Trace)]) -> CheckResult
     )
 }
 
+/// The trace's and SysTick's counts of one public input's calls, judged by the shared count judge.
 fn judge_count(
     check: &str,
     board: Board,
+    public: usize,
     traces: &[(&str, &Trace)],
     ticks: &[(&str, Result<u64, String>)],
 ) -> CheckResult {
-    let counts: Vec<(&str, u64)> = traces.iter().map(|(n, t)| (*n, t.instructions())).collect();
     let per_insn = 1.024e-6 * board.systick_hz as f64; // ticks per instruction
-    let mut systick = serde_json::Map::new();
-    let mut device: Vec<u64> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    for (n, t) in ticks {
-        match t {
-            Ok(t) => {
-                let insns = (*t as f64 / per_insn).round() as u64;
-                device.push(insns);
-                systick.insert(n.to_string(), json!({"ticks": t, "instructions": insns}));
-            }
-            Err(e) => errors.push(format!("{n}: {e}")),
-        }
-    }
-    let instructions: serde_json::Map<String, serde_json::Value> = counts
+    let calls = traces
         .iter()
-        .map(|(n, c)| (n.to_string(), json!(c)))
+        .map(|(n, t)| count::Call {
+            public,
+            label: n.to_string(),
+            instructions: t.instructions(),
+            panicked: false,
+        })
         .collect();
-    let evidence = json!({
-        "instructions": instructions,
-        "systick": systick,
-        "systick_clock_hz": board.systick_hz,
-        "icount": "shift=10,align=off,sleep=off",
-    });
-    if !errors.is_empty() {
-        return CheckResult {
-            target: check.to_string(),
-            engine: EngineName::Count,
-            verdict: Verdict::Error,
-            evidence: crate::engine::Evidence::Json(evidence),
-            summary: format!("SysTick run failed: {}", errors.join("; ")),
-        };
-    }
-    let min = counts.iter().map(|c| c.1).min().unwrap_or(0);
-    let dmin = device.iter().copied().min().unwrap_or(0);
-    let dmax = device.iter().copied().max().unwrap_or(0);
-    // The count judge of both backends: the trace's counts and, independently, SysTick's.
-    let traced: Vec<(usize, &str, u64)> = counts.iter().map(|(n, c)| (0, *n, *c)).collect();
-    let ticked: Vec<(usize, &str, u64)> = ticks
+    let systick = ticks
         .iter()
-        .zip(&device)
-        .map(|((n, _), d)| (0, *n, *d))
+        .map(|(n, t)| count::SysTick {
+            public,
+            label: n.to_string(),
+            reading: t
+                .as_ref()
+                .map(|t| (*t, (*t as f64 / per_insn).round() as u64))
+                .map_err(Clone::clone),
+        })
         .collect();
-    let differs = crate::engine::count::differing_counts(&traced).is_some()
-        || crate::engine::count::differing_counts(&ticked).is_some();
-    let (verdict, summary) = if !differs {
-        (
-            Verdict::ConstantTime,
-            format!("{min} instructions for every input (SysTick: {dmin} incl. the markers)"),
-        )
-    } else {
-        let list = counts
-            .iter()
-            .map(|(n, c)| format!("{n} {c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        (
-            Verdict::Leak,
-            format!("instruction counts differ: {list} (SysTick {dmin}..{dmax})"),
-        )
-    };
-    CheckResult {
-        target: check.to_string(),
-        engine: EngineName::Count,
-        verdict,
-        evidence: crate::engine::Evidence::Json(evidence),
-        summary,
-    }
+    count::judge(
+        check,
+        count::Evidence {
+            calls,
+            source: count::Source::Trace {
+                systick,
+                clock_hz: board.systick_hz,
+                icount: qemu::ICOUNT,
+            },
+        },
+    )
 }
 
 fn judge_audit(check: &str, elf: &Elf, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {
