@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 #[cfg(feature = "cli")]
 use crate::engine::{audit, count, flow};
-use crate::engine::{CheckResult, Evidence, Verdict};
+use crate::engine::{dudect, CheckResult, Evidence, Verdict};
 
 /// Exit status: every check constant-time.
 pub const EXIT_OK: i32 = 0;
@@ -196,6 +196,7 @@ impl Evidence {
             Evidence::Audit(a) => audit_json(a),
             #[cfg(feature = "cli")]
             Evidence::Count(c) => count_json(c),
+            Evidence::Dudect(d) => dudect_json(d),
             crate::engine::Evidence::Json(v) => v.clone(),
         }
     }
@@ -332,6 +333,49 @@ fn audit_json(evidence: &audit::Evidence) -> Value {
             executed_instructions,
         } => json!({ "findings": findings, "executed_instructions": executed_instructions }),
         audit::Platform::Device { core } => json!({ "core": core, "findings": findings }),
+    }
+}
+
+/// The report's `evidence` object (host: `t`, `test`, `threshold`, `measurements`, `seconds`,
+/// `unit`, `calls_per_measurement`, `timer_resolution`, `samples`, `classes`; device: `max_t`,
+/// `test`, `measurements`, the two classes' means, `unit`, `resolution`, `reps`, `samples`,
+/// `core`, `timer`).
+fn dudect_json(evidence: &dudect::Evidence) -> Value {
+    match evidence {
+        dudect::Evidence::Host(d) => json!({
+            "t": d.max_t,
+            "test": d.test,
+            "threshold": crate::stats::T_THRESHOLD,
+            "measurements": d.measurements,
+            "seconds": d.seconds,
+            "unit": d.unit,
+            "calls_per_measurement": d.reps,
+            "timer_resolution": d.resolution,
+            "samples": d.samples.iter().map(|s| json!({
+                "t": s.max_t,
+                "test": s.test,
+                "measurements": s.measurements,
+                "median_ticks": s.median,
+                "seconds": s.seconds,
+            })).collect::<Vec<_>>(),
+            "classes": {
+                "fixed": { "measurements": d.fixed_count, "mean_per_call": d.fixed_mean },
+                "random": { "measurements": d.random_count, "mean_per_call": d.random_mean },
+            },
+        }),
+        dudect::Evidence::Device { run: d, core } => json!({
+            "max_t": d.t,
+            "test": d.test,
+            "measurements": d.measurements,
+            "fixed_mean": d.fixed_mean,
+            "random_mean": d.random_mean,
+            "unit": d.unit,
+            "resolution": d.resolution,
+            "reps": d.reps,
+            "samples": d.samples,
+            "core": core,
+            "timer": "SysTick under QEMU -icount shift=10 (counts instructions: a plumbing check, not the core's timing)",
+        }),
     }
 }
 

@@ -31,10 +31,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use rand::{RngCore, SeedableRng};
-use serde_json::json;
 
 use crate::baseline::Entry;
 use crate::elf::Elf;
+use crate::engine::dudect::{self, DeviceDudect};
 use crate::engine::{count, CheckResult, Engine, EngineName, Verdict};
 use qemu::{Board, RunSpec};
 use trace::Trace;
@@ -442,7 +442,7 @@ impl SuiteRun<'_> {
         match (out.status, line) {
             (Some(0), Some(line)) if out.stdout.lines().any(|l| l.trim() == ran) => {
                 match parse_dudect_line(line) {
-                    Some(d) => judge_dudect(name, self.board, &d),
+                    Some(d) => judge_dudect(name, self.board, d),
                     None => CheckResult::error(
                         name,
                         EngineName::Dudect,
@@ -455,30 +455,16 @@ impl SuiteRun<'_> {
     }
 }
 
-/// What the firmware's dudect printed: `dudect VERDICT T TEST MEASUREMENTS FIXED_MEAN
-/// RANDOM_MEAN RESOLUTION REPS SAMPLES UNIT`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceDudect {
-    /// `leak`, `constant-time` or `inconclusive` (the confirmation rule of ct-verify-stats).
-    pub verdict: String,
-    /// The confirmed (or strongest) t.
-    pub t: f64,
-    /// Which test gave it.
-    pub test: String,
-    /// Measurements of all samples.
-    pub measurements: u64,
-    /// Mean ticks per measurement of the fixed class (first sample, uncropped).
-    pub fixed_mean: f64,
-    /// Mean ticks per measurement of the random class.
-    pub random_mean: f64,
-    /// The timer's resolution, ticks.
-    pub resolution: u64,
-    /// Calls per measurement.
-    pub reps: u32,
-    /// Samples taken (two, or three after a disagreement).
-    pub samples: u32,
-    /// `systick` or `cycles`.
-    pub unit: String,
+/// The dudect row of a device run, judged by the shared dudect judge (the firmware already
+/// applied the confirmation rule).
+fn judge_dudect(check: &str, board: Board, run: DeviceDudect) -> CheckResult {
+    dudect::judge(
+        check,
+        dudect::Evidence::Device {
+            run,
+            core: board.core,
+        },
+    )
 }
 
 /// Parses the fields after `dudect ` of the firmware's line.
@@ -499,45 +485,6 @@ pub fn parse_dudect_line(line: &str) -> Option<DeviceDudect> {
         samples: f[8].parse().ok()?,
         unit: f[9].to_string(),
     })
-}
-
-/// The dudect row of a device run: the firmware already applied the confirmation rule.
-fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
-    let verdict = match d.verdict.as_str() {
-        "leak" => Verdict::Leak,
-        "constant-time" => Verdict::ConstantTime,
-        _ => Verdict::Inconclusive,
-    };
-    CheckResult {
-        target: check.to_string(),
-        engine: EngineName::Dudect,
-        verdict,
-        evidence: crate::engine::Evidence::Json(json!({
-            "max_t": d.t,
-            "test": d.test,
-            "measurements": d.measurements,
-            "fixed_mean": d.fixed_mean,
-            "random_mean": d.random_mean,
-            "unit": d.unit,
-            "resolution": d.resolution,
-            "reps": d.reps,
-            "samples": d.samples,
-            "core": board.core,
-            "timer": "SysTick under QEMU -icount shift=10 (counts instructions: a plumbing check, not the core's timing)",
-        })),
-        summary: format!(
-            "{} |t| = {:.2} ({}, {} measurements, {} samples; fixed {:.1} vs random {:.1} {} per measurement of {} calls; SysTick under QEMU -icount)",
-            d.verdict,
-            d.t.abs(),
-            d.test,
-            d.measurements,
-            d.samples,
-            d.fixed_mean,
-            d.random_mean,
-            d.unit,
-            d.reps
-        ),
-    }
 }
 
 /// A check's rows, and its baseline entry when the traces were complete.
@@ -863,15 +810,15 @@ mod tests {
             ("leak", 40960, 28, 2)
         );
         let board = qemu::board("thumbv6m-none-eabi").unwrap();
-        assert_eq!(judge_dudect("c", board, &d).verdict, Verdict::Leak);
+        assert_eq!(judge_dudect("c", board, d).verdict, Verdict::Leak);
         let ct = parse_dudect_line("constant-time 0.000 uncropped 40960 1.0 1.0 25 9 2 systick");
         assert_eq!(
-            judge_dudect("c", board, &ct.unwrap()).verdict,
+            judge_dudect("c", board, ct.unwrap()).verdict,
             Verdict::ConstantTime
         );
         let inc = parse_dudect_line("inconclusive 0.000 uncropped 0 0.0 0.0 25 1 2 systick");
         assert_eq!(
-            judge_dudect("c", board, &inc.unwrap()).verdict,
+            judge_dudect("c", board, inc.unwrap()).verdict,
             Verdict::Inconclusive
         );
         // A truncated or garbled line is not a result.
