@@ -464,7 +464,7 @@ fn run_suite(
         for ((row, target), run) in rows.iter_mut().zip(targets).zip(runs) {
             match run {
                 Ok(run) => {
-                    let c = count::judge(target, &run);
+                    let c = count::judge(target, count::evidence(&run));
                     counts.insert(
                         target.clone(),
                         Entry::from_run(&run, c.verdict == Verdict::ConstantTime),

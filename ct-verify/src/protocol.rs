@@ -72,7 +72,7 @@ pub enum Record {
 
 /// What a dudect run measured: independent samples, one after the other, each with its own
 /// warm-up, and the verdict that [`crate::stats::confirm`] draws from them.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DudectRecord {
     /// The check, by the name given to `Suite::check`.
     pub target: String,
@@ -116,7 +116,7 @@ pub struct DudectRecord {
 }
 
 /// One sample of a dudect run.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DudectSample {
     /// Its strongest t statistic (0 when no test had enough measurements).
     pub max_t: f64,

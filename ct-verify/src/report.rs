@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 #[cfg(feature = "cli")]
-use crate::engine::{audit, flow};
-use crate::engine::{CheckResult, Evidence, Verdict};
+use crate::engine::{audit, count, flow};
+use crate::engine::{dudect, CheckResult, Evidence, Verdict};
 
 /// Exit status: every check constant-time.
 pub const EXIT_OK: i32 = 0;
@@ -194,6 +194,9 @@ impl Evidence {
             Evidence::Flow(f) => flow_json(f),
             #[cfg(feature = "cli")]
             Evidence::Audit(a) => audit_json(a),
+            #[cfg(feature = "cli")]
+            Evidence::Count(c) => count_json(c),
+            Evidence::Dudect(d) => dudect_json(d),
             crate::engine::Evidence::Json(v) => v.clone(),
         }
     }
@@ -333,6 +336,133 @@ fn audit_json(evidence: &audit::Evidence) -> Value {
     }
 }
 
+/// The report's `evidence` object (host: `t`, `test`, `threshold`, `measurements`, `seconds`,
+/// `unit`, `calls_per_measurement`, `timer_resolution`, `samples`, `classes`; device: `max_t`,
+/// `test`, `measurements`, the two classes' means, `unit`, `resolution`, `reps`, `samples`,
+/// `core`, `timer`).
+fn dudect_json(evidence: &dudect::Evidence) -> Value {
+    match evidence {
+        dudect::Evidence::Host(d) => json!({
+            "t": d.max_t,
+            "test": d.test,
+            "threshold": crate::stats::T_THRESHOLD,
+            "measurements": d.measurements,
+            "seconds": d.seconds,
+            "unit": d.unit,
+            "calls_per_measurement": d.reps,
+            "timer_resolution": d.resolution,
+            "samples": d.samples.iter().map(|s| json!({
+                "t": s.max_t,
+                "test": s.test,
+                "measurements": s.measurements,
+                "median_ticks": s.median,
+                "seconds": s.seconds,
+            })).collect::<Vec<_>>(),
+            "classes": {
+                "fixed": { "measurements": d.fixed_count, "mean_per_call": d.fixed_mean },
+                "random": { "measurements": d.random_count, "mean_per_call": d.random_mean },
+            },
+        }),
+        dudect::Evidence::Device { run: d, core } => json!({
+            "max_t": d.t,
+            "test": d.test,
+            "measurements": d.measurements,
+            "fixed_mean": d.fixed_mean,
+            "random_mean": d.random_mean,
+            "unit": d.unit,
+            "resolution": d.resolution,
+            "reps": d.reps,
+            "samples": d.samples,
+            "core": core,
+            "timer": "SysTick under QEMU -icount shift=10 (counts instructions: a plumbing check, not the core's timing)",
+        }),
+    }
+}
+
+#[cfg(feature = "cli")]
+/// The report's `evidence` object (host: `classes`, `ir_min`, `ir_max`, `ir_identical`,
+/// `profile_identical`, `differences`, `panicked_inputs`; device: `instructions` and `systick`
+/// keyed by input label, `systick_clock_hz`, `icount`).
+fn count_json(evidence: &count::Evidence) -> Value {
+    match &evidence.source {
+        count::Source::Callgrind {
+            differences,
+            panicked,
+        } => {
+            let classes: Vec<Value> = evidence
+                .calls
+                .iter()
+                .map(|c| {
+                    json!({
+                        "public": c.public,
+                        "input": c.label,
+                        "ir": c.instructions,
+                        "panicked": c.panicked,
+                    })
+                })
+                .collect();
+            let compared: Vec<(usize, &str, u64)> = evidence
+                .calls
+                .iter()
+                .filter(|c| !c.panicked)
+                .map(|c| (c.public, c.label.as_str(), c.instructions))
+                .collect();
+            let irs = evidence.calls.iter().map(|c| c.instructions);
+            let differences: Vec<Value> = differences
+                .iter()
+                .map(|d| {
+                    json!({
+                        "public": d.public,
+                        "inputs": d.inputs,
+                        "ir": d.instructions,
+                        "object": d.object,
+                        "address": format!("{:#x}", d.address),
+                        "location": d.location,
+                        "function": d.function,
+                        "counts": d.counts,
+                    })
+                })
+                .collect();
+            json!({
+                "classes": classes,
+                "ir_min": irs.clone().min().unwrap_or(0),
+                "ir_max": irs.max().unwrap_or(0),
+                "ir_identical": count::differing_counts(&compared).is_none(),
+                "profile_identical": differences.is_empty(),
+                "differences": differences,
+                "panicked_inputs": panicked
+                    .iter()
+                    .map(|(i, m)| json!({ "input": i, "message": m }))
+                    .collect::<Vec<_>>(),
+            })
+        }
+        count::Source::Trace {
+            systick,
+            clock_hz,
+            icount,
+        } => {
+            let instructions: serde_json::Map<String, Value> = evidence
+                .calls
+                .iter()
+                .map(|c| (c.label.clone(), json!(c.instructions)))
+                .collect();
+            let ticks: serde_json::Map<String, Value> = systick
+                .iter()
+                .filter_map(|s| {
+                    let (t, i) = s.reading.as_ref().ok()?;
+                    Some((s.label.clone(), json!({"ticks": t, "instructions": i})))
+                })
+                .collect();
+            json!({
+                "instructions": instructions,
+                "systick": ticks,
+                "systick_clock_hz": clock_hz,
+                "icount": icount,
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,5 +501,66 @@ mod tests {
         let x = r.junit();
         assert!(x.contains("name=\"t&lt;1&gt;\""));
         assert!(x.contains("<failure message=\"s &amp; s\""));
+    }
+
+    #[cfg(feature = "cli")]
+    #[test]
+    fn count_evidence_json_shapes() {
+        let call = |label: &str, n, panicked| count::Call {
+            public: 0,
+            label: label.into(),
+            instructions: n,
+            panicked,
+        };
+        let host = count::Evidence {
+            calls: vec![call("zeros", 40, false), call("ones", 9, true)],
+            source: count::Source::Callgrind {
+                differences: Vec::new(),
+                panicked: vec![("0|ones".into(), "boom".into())],
+            },
+        };
+        assert_eq!(
+            Evidence::Count(host).to_json(),
+            json!({
+                "classes": [
+                    {"public": 0, "input": "zeros", "ir": 40, "panicked": false},
+                    {"public": 0, "input": "ones", "ir": 9, "panicked": true},
+                ],
+                "ir_min": 9,
+                "ir_max": 40,
+                "ir_identical": true,
+                "profile_identical": true,
+                "differences": [],
+                "panicked_inputs": [{"input": "0|ones", "message": "boom"}],
+            })
+        );
+        let device = count::Evidence {
+            calls: vec![call("zeros", 40, false), call("ones", 41, false)],
+            source: count::Source::Trace {
+                systick: vec![
+                    count::SysTick {
+                        public: 0,
+                        label: "zeros".into(),
+                        reading: Ok((720, 44)),
+                    },
+                    count::SysTick {
+                        public: 0,
+                        label: "ones".into(),
+                        reading: Err("timed out".into()),
+                    },
+                ],
+                clock_hz: 16_000_000,
+                icount: "shift=10,align=off,sleep=off",
+            },
+        };
+        assert_eq!(
+            Evidence::Count(device).to_json(),
+            json!({
+                "instructions": {"zeros": 40, "ones": 41},
+                "systick": {"zeros": {"ticks": 720, "instructions": 44}},
+                "systick_clock_hz": 16_000_000,
+                "icount": "shift=10,align=off,sleep=off",
+            })
+        );
     }
 }

@@ -31,11 +31,11 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use rand::{RngCore, SeedableRng};
-use serde_json::json;
 
 use crate::baseline::Entry;
 use crate::elf::Elf;
-use crate::engine::{CheckResult, Engine, EngineName, Verdict};
+use crate::engine::dudect::{self, DeviceDudect};
+use crate::engine::{count, CheckResult, Engine, EngineName, Verdict};
 use qemu::{Board, RunSpec};
 use trace::Trace;
 
@@ -442,7 +442,7 @@ impl SuiteRun<'_> {
         match (out.status, line) {
             (Some(0), Some(line)) if out.stdout.lines().any(|l| l.trim() == ran) => {
                 match parse_dudect_line(line) {
-                    Some(d) => judge_dudect(name, self.board, &d),
+                    Some(d) => judge_dudect(name, self.board, d),
                     None => CheckResult::error(
                         name,
                         EngineName::Dudect,
@@ -455,30 +455,16 @@ impl SuiteRun<'_> {
     }
 }
 
-/// What the firmware's dudect printed: `dudect VERDICT T TEST MEASUREMENTS FIXED_MEAN
-/// RANDOM_MEAN RESOLUTION REPS SAMPLES UNIT`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceDudect {
-    /// `leak`, `constant-time` or `inconclusive` (the confirmation rule of ct-verify-stats).
-    pub verdict: String,
-    /// The confirmed (or strongest) t.
-    pub t: f64,
-    /// Which test gave it.
-    pub test: String,
-    /// Measurements of all samples.
-    pub measurements: u64,
-    /// Mean ticks per measurement of the fixed class (first sample, uncropped).
-    pub fixed_mean: f64,
-    /// Mean ticks per measurement of the random class.
-    pub random_mean: f64,
-    /// The timer's resolution, ticks.
-    pub resolution: u64,
-    /// Calls per measurement.
-    pub reps: u32,
-    /// Samples taken (two, or three after a disagreement).
-    pub samples: u32,
-    /// `systick` or `cycles`.
-    pub unit: String,
+/// The dudect row of a device run, judged by the shared dudect judge (the firmware already
+/// applied the confirmation rule).
+fn judge_dudect(check: &str, board: Board, run: DeviceDudect) -> CheckResult {
+    dudect::judge(
+        check,
+        dudect::Evidence::Device {
+            run,
+            core: board.core,
+        },
+    )
 }
 
 /// Parses the fields after `dudect ` of the firmware's line.
@@ -499,45 +485,6 @@ pub fn parse_dudect_line(line: &str) -> Option<DeviceDudect> {
         samples: f[8].parse().ok()?,
         unit: f[9].to_string(),
     })
-}
-
-/// The dudect row of a device run: the firmware already applied the confirmation rule.
-fn judge_dudect(check: &str, board: Board, d: &DeviceDudect) -> CheckResult {
-    let verdict = match d.verdict.as_str() {
-        "leak" => Verdict::Leak,
-        "constant-time" => Verdict::ConstantTime,
-        _ => Verdict::Inconclusive,
-    };
-    CheckResult {
-        target: check.to_string(),
-        engine: EngineName::Dudect,
-        verdict,
-        evidence: crate::engine::Evidence::Json(json!({
-            "max_t": d.t,
-            "test": d.test,
-            "measurements": d.measurements,
-            "fixed_mean": d.fixed_mean,
-            "random_mean": d.random_mean,
-            "unit": d.unit,
-            "resolution": d.resolution,
-            "reps": d.reps,
-            "samples": d.samples,
-            "core": board.core,
-            "timer": "SysTick under QEMU -icount shift=10 (counts instructions: a plumbing check, not the core's timing)",
-        })),
-        summary: format!(
-            "{} |t| = {:.2} ({}, {} measurements, {} samples; fixed {:.1} vs random {:.1} {} per measurement of {} calls; SysTick under QEMU -icount)",
-            d.verdict,
-            d.t.abs(),
-            d.test,
-            d.measurements,
-            d.samples,
-            d.fixed_mean,
-            d.random_mean,
-            d.unit,
-            d.reps
-        ),
-    }
 }
 
 /// A check's rows, and its baseline entry when the traces were complete.
@@ -625,7 +572,7 @@ fn judge_check(
                         (labels[ii].as_str(), r)
                     })
                     .collect();
-                judge_count(name, board, &groups[p], &ticks)
+                judge_count(name, board, p, &groups[p], &ticks)
             })
             .collect();
         if let Some(r) = first_leak_or_last(judged) {
@@ -778,81 +725,46 @@ fn judge_trace(check: &str, elf: &Elf, traces: &[(&str, &Trace)]) -> CheckResult
     )
 }
 
+/// The trace's and SysTick's counts of one public input's calls, judged by the shared count judge.
 fn judge_count(
     check: &str,
     board: Board,
+    public: usize,
     traces: &[(&str, &Trace)],
     ticks: &[(&str, Result<u64, String>)],
 ) -> CheckResult {
-    let counts: Vec<(&str, u64)> = traces.iter().map(|(n, t)| (*n, t.instructions())).collect();
     let per_insn = 1.024e-6 * board.systick_hz as f64; // ticks per instruction
-    let mut systick = serde_json::Map::new();
-    let mut device: Vec<u64> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    for (n, t) in ticks {
-        match t {
-            Ok(t) => {
-                let insns = (*t as f64 / per_insn).round() as u64;
-                device.push(insns);
-                systick.insert(n.to_string(), json!({"ticks": t, "instructions": insns}));
-            }
-            Err(e) => errors.push(format!("{n}: {e}")),
-        }
-    }
-    let instructions: serde_json::Map<String, serde_json::Value> = counts
+    let calls = traces
         .iter()
-        .map(|(n, c)| (n.to_string(), json!(c)))
+        .map(|(n, t)| count::Call {
+            public,
+            label: n.to_string(),
+            instructions: t.instructions(),
+            panicked: false,
+        })
         .collect();
-    let evidence = json!({
-        "instructions": instructions,
-        "systick": systick,
-        "systick_clock_hz": board.systick_hz,
-        "icount": "shift=10,align=off,sleep=off",
-    });
-    if !errors.is_empty() {
-        return CheckResult {
-            target: check.to_string(),
-            engine: EngineName::Count,
-            verdict: Verdict::Error,
-            evidence: crate::engine::Evidence::Json(evidence),
-            summary: format!("SysTick run failed: {}", errors.join("; ")),
-        };
-    }
-    let min = counts.iter().map(|c| c.1).min().unwrap_or(0);
-    let dmin = device.iter().copied().min().unwrap_or(0);
-    let dmax = device.iter().copied().max().unwrap_or(0);
-    // The count judge of both backends: the trace's counts and, independently, SysTick's.
-    let traced: Vec<(usize, &str, u64)> = counts.iter().map(|(n, c)| (0, *n, *c)).collect();
-    let ticked: Vec<(usize, &str, u64)> = ticks
+    let systick = ticks
         .iter()
-        .zip(&device)
-        .map(|((n, _), d)| (0, *n, *d))
+        .map(|(n, t)| count::SysTick {
+            public,
+            label: n.to_string(),
+            reading: t
+                .as_ref()
+                .map(|t| (*t, (*t as f64 / per_insn).round() as u64))
+                .map_err(Clone::clone),
+        })
         .collect();
-    let differs = crate::engine::count::differing_counts(&traced).is_some()
-        || crate::engine::count::differing_counts(&ticked).is_some();
-    let (verdict, summary) = if !differs {
-        (
-            Verdict::ConstantTime,
-            format!("{min} instructions for every input (SysTick: {dmin} incl. the markers)"),
-        )
-    } else {
-        let list = counts
-            .iter()
-            .map(|(n, c)| format!("{n} {c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        (
-            Verdict::Leak,
-            format!("instruction counts differ: {list} (SysTick {dmin}..{dmax})"),
-        )
-    };
-    CheckResult {
-        target: check.to_string(),
-        engine: EngineName::Count,
-        verdict,
-        evidence: crate::engine::Evidence::Json(evidence),
-        summary,
-    }
+    count::judge(
+        check,
+        count::Evidence {
+            calls,
+            source: count::Source::Trace {
+                systick,
+                clock_hz: board.systick_hz,
+                icount: qemu::ICOUNT,
+            },
+        },
+    )
 }
 
 fn judge_audit(check: &str, elf: &Elf, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {
@@ -898,15 +810,15 @@ mod tests {
             ("leak", 40960, 28, 2)
         );
         let board = qemu::board("thumbv6m-none-eabi").unwrap();
-        assert_eq!(judge_dudect("c", board, &d).verdict, Verdict::Leak);
+        assert_eq!(judge_dudect("c", board, d).verdict, Verdict::Leak);
         let ct = parse_dudect_line("constant-time 0.000 uncropped 40960 1.0 1.0 25 9 2 systick");
         assert_eq!(
-            judge_dudect("c", board, &ct.unwrap()).verdict,
+            judge_dudect("c", board, ct.unwrap()).verdict,
             Verdict::ConstantTime
         );
         let inc = parse_dudect_line("inconclusive 0.000 uncropped 0 0.0 0.0 25 1 2 systick");
         assert_eq!(
-            judge_dudect("c", board, &inc.unwrap()).verdict,
+            judge_dudect("c", board, inc.unwrap()).verdict,
             Verdict::Inconclusive
         );
         // A truncated or garbled line is not a result.

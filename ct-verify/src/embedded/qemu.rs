@@ -54,6 +54,10 @@ pub enum Arch {
     V8MMain,
 }
 
+/// QEMU's `-icount` setting of the SysTick runs: one instruction per 2^10 ns of virtual time,
+/// so SysTick counts instructions (ticks = instructions × 1.024 µs × the SysTick clock).
+pub const ICOUNT: &str = "shift=10,align=off,sleep=off";
+
 /// The supported triples: ct-verify's one board table (QEMU board, core, SysTick clock, audit
 /// profile, memory map), also shown in `ct-verify/README.md` ("Boards"). The memory maps are
 /// QEMU 7.2's: micro:bit (nRF51822) 256K flash at 0 and 16K RAM at 0x2000_0000; MPS2 AN385 256K
@@ -224,7 +228,7 @@ pub fn run(spec: &RunSpec<'_>) -> Result<RunOutput, String> {
     ])
     .args(["-semihosting-config", &semihosting]);
     if spec.icount {
-        cmd.args(["-icount", "shift=10,align=off,sleep=off"]);
+        cmd.args(["-icount", ICOUNT]);
     }
     if let Some(p) = &spec.plugin {
         cmd.args(["-plugin", p]);

@@ -9,8 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::engine::callgrind::{self, Dump, InstrKey};
 use crate::engine::{CheckResult, EngineName, Verdict};
 use crate::process::{self, Launch};
@@ -157,105 +155,240 @@ fn collect_once(
         .collect())
 }
 
-/// Judges a [`CountRun`]: identical Ir and profile for every secret input (per public input).
-pub fn judge(target: &str, run: &CountRun) -> CheckResult {
-    let mut classes = Vec::new();
-    let mut by_public: BTreeMap<usize, Vec<&(usize, String, Dump)>> = BTreeMap::new();
+/// One call of a check: a secret input with a public input, and what it executed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// The public input's index.
+    pub public: usize,
+    /// The secret input's label (`zeros`, `ones`, `fixed#I`, `random#I`).
+    pub label: String,
+    /// Instructions executed inside the check: callgrind's Ir on the host, the trace's count
+    /// between the markers on Cortex-M.
+    pub instructions: u64,
+    /// The call panicked (host): its count is listed but not compared.
+    pub panicked: bool,
+}
+
+/// The first instruction whose execution count differs between two calls with the same public
+/// input (callgrind's per-instruction profile).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileDifference {
+    /// The public input both calls share.
+    pub public: usize,
+    /// The reference call's label and the other call's.
+    pub inputs: [String; 2],
+    /// The two calls' total instructions.
+    pub instructions: [u64; 2],
+    /// The object file of the instruction.
+    pub object: String,
+    /// Its object-relative address.
+    pub address: u64,
+    /// `file:line`.
+    pub location: String,
+    /// The function holding it.
+    pub function: String,
+    /// How often each call executed it.
+    pub counts: [u64; 2],
+}
+
+/// One SysTick run of an input on the device: ticks, and the instructions they stand for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SysTick {
+    /// The public input's index.
+    pub public: usize,
+    /// The secret input's label.
+    pub label: String,
+    /// `(ticks, instructions)`, or why the run gave no reading.
+    pub reading: Result<(u64, u64), String>,
+}
+
+/// Where the counts come from, with what only that source has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Callgrind on the host.
+    Callgrind {
+        /// Per public input, the first profile difference of each call against the first
+        /// call (at most five kept; empty iff every profile is identical).
+        differences: Vec<ProfileDifference>,
+        /// Calls that panicked: (`public|label`, message).
+        panicked: Vec<(String, String)>,
+    },
+    /// The QEMU trace, and independently SysTick on the device under `-icount`.
+    Trace {
+        /// One SysTick run per input.
+        systick: Vec<SysTick>,
+        /// The SysTick clock of the board.
+        clock_hz: u64,
+        /// QEMU's `-icount` setting that makes SysTick count instructions.
+        icount: &'static str,
+    },
+}
+
+/// What the count engine saw of one check (on the device: of one public input's calls).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    /// Every call, in call order.
+    pub calls: Vec<Call>,
+    /// Host or device.
+    pub source: Source,
+}
+
+/// Callgrind's evidence of a [`CountRun`]: each call's Ir and, per public input, the first
+/// per-instruction difference of every call against the first (panicked calls left out).
+pub fn evidence(run: &CountRun) -> Evidence {
     let panicked = |c: &(usize, String, Dump)| {
         run.panicked
             .iter()
             .any(|p| p.0 == format!("{}|{}", c.0, c.1))
     };
+    let mut by_public: BTreeMap<usize, Vec<&(usize, String, Dump)>> = BTreeMap::new();
+    let mut calls = Vec::new();
     for call in &run.calls {
         let p = panicked(call);
         if !p {
             by_public.entry(call.0).or_default().push(call);
         }
-        classes.push(
-            json!({ "public": call.0, "input": call.1, "ir": call.2.total_ir, "panicked": p }),
-        );
+        calls.push(Call {
+            public: call.0,
+            label: call.1.clone(),
+            instructions: call.2.total_ir,
+            panicked: p,
+        });
     }
     let mut differences = Vec::new();
-    let mut ir_differs = false;
-    let mut profile_differs = false;
-    let totals: Vec<(usize, &str, u64)> = by_public
-        .values()
-        .flatten()
-        .map(|c| (c.0, c.1.as_str(), c.2.total_ir))
-        .collect();
-    if differing_counts(&totals).is_some() {
-        ir_differs = true;
-    }
     for (public, calls) in &by_public {
         let first = calls[0];
         for other in &calls[1..] {
+            if differences.len() == 5 {
+                break;
+            }
             if let Some(d) = first_difference(&first.2, &other.2) {
-                profile_differs = true;
-                if differences.len() < 5 {
-                    differences.push(json!({
-                        "public": public,
-                        "inputs": [first.1, other.1],
-                        "ir": [first.2.total_ir, other.2.total_ir],
-                        "object": d.0.object,
-                        "address": format!("{:#x}", d.0.addr),
-                        "location": d.1,
-                        "function": d.2,
-                        "counts": [d.3, d.4],
-                    }));
-                }
+                differences.push(ProfileDifference {
+                    public: *public,
+                    inputs: [first.1.clone(), other.1.clone()],
+                    instructions: [first.2.total_ir, other.2.total_ir],
+                    object: d.0.object.clone(),
+                    address: d.0.addr,
+                    location: d.1,
+                    function: d.2,
+                    counts: [d.3, d.4],
+                });
             }
         }
     }
-    let irs: Vec<u64> = run.calls.iter().map(|c| c.2.total_ir).collect();
-    let (min, max) = (
-        irs.iter().min().copied().unwrap_or(0),
-        irs.iter().max().copied().unwrap_or(0),
-    );
-    let verdict = if ir_differs || profile_differs || !run.panicked.is_empty() {
-        Verdict::Leak
-    } else {
-        Verdict::ConstantTime
-    };
-    let summary = if let Some((input, message)) = run.panicked.first() {
-        format!("panics for some secret inputs only: {input} ({message})")
-    } else if ir_differs {
-        let detail: Vec<String> = run
-            .calls
-            .iter()
-            .filter(|c| c.0 == 0)
-            .take(4)
-            .map(|c| format!("{}={}", c.1, c.2.total_ir))
-            .collect();
-        format!("Ir differs between secret inputs: {}", detail.join(" "))
-    } else if profile_differs {
-        let at = differences
-            .first()
-            .and_then(|d| d["location"].as_str())
-            .unwrap_or("?");
-        format!(
-            "same Ir ({max}) but different instruction profile, first at {}",
-            super::taint::short_path(at)
-        )
-    } else {
-        format!("Ir {max} for every one of {} inputs", run.calls.len())
+    Evidence {
+        calls,
+        source: Source::Callgrind {
+            differences,
+            panicked: run.panicked.clone(),
+        },
+    }
+}
+
+/// The count verdict, the same for both backends: constant-time iff, per public input, every
+/// call that did not panic executed the same number of instructions ([`differing_counts`]), and
+/// so did every SysTick reading (device) and every per-instruction profile (host). Any panic
+/// makes it a leak (panicking for some secrets only is secret-dependent control flow); a
+/// SysTick run that gave no reading makes it an error.
+pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
+    let compared: Vec<(usize, &str, u64)> = evidence
+        .calls
+        .iter()
+        .filter(|c| !c.panicked)
+        .map(|c| (c.public, c.label.as_str(), c.instructions))
+        .collect();
+    let counts_differ = differing_counts(&compared).is_some();
+    let max = evidence.calls.iter().map(|c| c.instructions).max();
+    let (verdict, summary) = match &evidence.source {
+        Source::Callgrind {
+            differences,
+            panicked,
+        } => {
+            let max = max.unwrap_or(0);
+            if let Some((input, message)) = panicked.first() {
+                (
+                    Verdict::Leak,
+                    format!("panics for some secret inputs only: {input} ({message})"),
+                )
+            } else if counts_differ {
+                let detail: Vec<String> = evidence
+                    .calls
+                    .iter()
+                    .filter(|c| c.public == 0)
+                    .take(4)
+                    .map(|c| format!("{}={}", c.label, c.instructions))
+                    .collect();
+                (
+                    Verdict::Leak,
+                    format!("Ir differs between secret inputs: {}", detail.join(" ")),
+                )
+            } else if let Some(d) = differences.first() {
+                (
+                    Verdict::Leak,
+                    format!(
+                        "same Ir ({max}) but different instruction profile, first at {}",
+                        super::taint::short_path(&d.location)
+                    ),
+                )
+            } else {
+                (
+                    Verdict::ConstantTime,
+                    format!("Ir {max} for every one of {} inputs", evidence.calls.len()),
+                )
+            }
+        }
+        Source::Trace { systick, .. } => {
+            let errors: Vec<String> = systick
+                .iter()
+                .filter_map(|s| {
+                    s.reading
+                        .as_ref()
+                        .err()
+                        .map(|e| format!("{}: {e}", s.label))
+                })
+                .collect();
+            let ticked: Vec<(usize, &str, u64)> = systick
+                .iter()
+                .filter_map(|s| {
+                    let (_, insns) = s.reading.as_ref().ok()?;
+                    Some((s.public, s.label.as_str(), *insns))
+                })
+                .collect();
+            let device = ticked.iter().map(|t| t.2);
+            let (dmin, dmax) = (device.clone().min().unwrap_or(0), device.max().unwrap_or(0));
+            if !errors.is_empty() {
+                (
+                    Verdict::Error,
+                    format!("SysTick run failed: {}", errors.join("; ")),
+                )
+            } else if counts_differ || differing_counts(&ticked).is_some() {
+                let list = evidence
+                    .calls
+                    .iter()
+                    .map(|c| format!("{} {}", c.label, c.instructions))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    Verdict::Leak,
+                    format!("instruction counts differ: {list} (SysTick {dmin}..{dmax})"),
+                )
+            } else {
+                let min = evidence.calls.iter().map(|c| c.instructions).min();
+                (
+                    Verdict::ConstantTime,
+                    format!(
+                        "{} instructions for every input (SysTick: {dmin} incl. the markers)",
+                        min.unwrap_or(0)
+                    ),
+                )
+            }
+        }
     };
     CheckResult {
         target: target.to_string(),
         engine: EngineName::Count,
         verdict,
-        evidence: crate::engine::Evidence::Json(json!({
-            "classes": classes,
-            "ir_min": min,
-            "ir_max": max,
-            "ir_identical": !ir_differs,
-            "profile_identical": !profile_differs,
-            "differences": differences,
-            "panicked_inputs": run
-                .panicked
-                .iter()
-                .map(|(i, m)| json!({ "input": i, "message": m }))
-                .collect::<Vec<_>>(),
-        })),
+        evidence: crate::engine::Evidence::Count(evidence),
         summary,
     }
 }
@@ -332,5 +465,164 @@ mod tests {
             differing_counts(&[(0, "zeros", u64::MAX), (0, "ones", u64::MAX - 1)]),
             Some([(0, "zeros", u64::MAX), (0, "ones", u64::MAX - 1)])
         );
+    }
+
+    fn calls(counts: &[(usize, &str, u64)]) -> Vec<Call> {
+        counts
+            .iter()
+            .map(|&(public, label, instructions)| Call {
+                public,
+                label: label.to_string(),
+                instructions,
+                panicked: false,
+            })
+            .collect()
+    }
+
+    fn host(counts: &[(usize, &str, u64)]) -> Evidence {
+        Evidence {
+            calls: calls(counts),
+            source: Source::Callgrind {
+                differences: Vec::new(),
+                panicked: Vec::new(),
+            },
+        }
+    }
+
+    /// Device evidence whose SysTick readings equal the trace's counts unless `ticks` says.
+    fn device(counts: &[(usize, &str, u64)], ticks: Option<Vec<Result<u64, String>>>) -> Evidence {
+        let ticks = ticks.unwrap_or_else(|| counts.iter().map(|c| Ok(c.2)).collect());
+        Evidence {
+            calls: calls(counts),
+            source: Source::Trace {
+                systick: counts
+                    .iter()
+                    .zip(ticks)
+                    .map(|(c, t)| SysTick {
+                        public: c.0,
+                        label: c.1.to_string(),
+                        reading: t.map(|t| (t * 16, t)),
+                    })
+                    .collect(),
+                clock_hz: 16_000_000,
+                icount: "shift=10,align=off,sleep=off",
+            },
+        }
+    }
+
+    fn verdicts(counts: &[(usize, &str, u64)]) -> [Verdict; 2] {
+        [
+            judge("c", host(counts)).verdict,
+            judge("c", device(counts, None)).verdict,
+        ]
+    }
+
+    #[test]
+    fn one_judge_for_host_and_device_counts() {
+        let ct = [Verdict::ConstantTime; 2];
+        let leak = [Verdict::Leak; 2];
+        // One input: nothing to compare with.
+        assert_eq!(verdicts(&[(0, "zeros", 40)]), ct);
+        // All equal.
+        assert_eq!(
+            verdicts(&[(0, "zeros", 40), (0, "ones", 40), (0, "random#0", 40)]),
+            ct
+        );
+        // Differs only across public inputs: the public input may decide the cost.
+        assert_eq!(
+            verdicts(&[
+                (0, "zeros", 40),
+                (1, "zeros", 70),
+                (0, "ones", 40),
+                (1, "ones", 70)
+            ]),
+            ct
+        );
+        // Differs within one public input: a leak, by one instruction too.
+        assert_eq!(
+            verdicts(&[
+                (0, "zeros", 40),
+                (1, "zeros", 70),
+                (0, "ones", 40),
+                (1, "ones", 71)
+            ]),
+            leak
+        );
+        let r = judge("c", host(&[(0, "zeros", 40), (0, "ones", 41)]));
+        assert_eq!(r.engine, EngineName::Count);
+        assert_eq!(
+            r.summary,
+            "Ir differs between secret inputs: zeros=40 ones=41"
+        );
+        let r = judge("c", device(&[(0, "zeros", 40), (0, "ones", 41)], None));
+        assert_eq!(
+            r.summary,
+            "instruction counts differ: zeros 40, ones 41 (SysTick 40..41)"
+        );
+    }
+
+    #[test]
+    fn host_profile_and_panics() {
+        // Same Ir, different profile: a leak named at the first differing line.
+        let mut e = host(&[(0, "zeros", 40), (0, "ones", 40)]);
+        let difference = ProfileDifference {
+            public: 0,
+            inputs: ["zeros".into(), "ones".into()],
+            instructions: [40, 40],
+            object: "bench".into(),
+            address: 0x1234,
+            location: "src/lib.rs:7".into(),
+            function: "f".into(),
+            counts: [1, 2],
+        };
+        e.source = Source::Callgrind {
+            differences: vec![difference],
+            panicked: Vec::new(),
+        };
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert!(r
+            .summary
+            .contains("different instruction profile, first at src/lib.rs:7"));
+        // A panicking call is not compared, but panicking for some secrets only leaks.
+        let mut e = host(&[(0, "zeros", 40), (0, "ones", 9)]);
+        e.calls[1].panicked = true;
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: vec![("0|ones".into(), "boom".into())],
+        };
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert_eq!(
+            r.summary,
+            "panics for some secret inputs only: 0|ones (boom)"
+        );
+        // Without the panic message the remaining calls are equal: constant-time.
+        let mut e = host(&[(0, "zeros", 40), (0, "ones", 9)]);
+        e.calls[1].panicked = true;
+        assert_eq!(judge("c", e).verdict, Verdict::ConstantTime);
+    }
+
+    #[test]
+    fn device_systick_is_a_second_count() {
+        let counts = [(0, "zeros", 40), (0, "ones", 40)];
+        // Equal traces, SysTick readings differ: a leak.
+        let e = device(&counts, Some(vec![Ok(44), Ok(45)]));
+        assert_eq!(judge("c", e).verdict, Verdict::Leak);
+        // Equal traces and readings (the markers make SysTick higher): constant-time.
+        let r = judge("c", device(&counts, Some(vec![Ok(44), Ok(44)])));
+        assert_eq!(r.verdict, Verdict::ConstantTime);
+        assert_eq!(
+            r.summary,
+            "40 instructions for every input (SysTick: 44 incl. the markers)"
+        );
+        // A run without a reading: an error, even if the traces differ.
+        let e = device(
+            &[(0, "zeros", 40), (0, "ones", 41)],
+            Some(vec![Ok(44), Err("timed out".into())]),
+        );
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::Error);
+        assert_eq!(r.summary, "SysTick run failed: ones: timed out");
     }
 }

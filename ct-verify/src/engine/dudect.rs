@@ -31,7 +31,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rand::RngCore;
-use serde_json::json;
 
 use crate::call::ct_verify_target_call;
 use crate::engine::{CheckResult, EngineName, Verdict};
@@ -439,7 +438,7 @@ pub fn run(
         }
     };
     match process::outcome(&run, target) {
-        Some(Record::Dudect(d)) => (judge(d), Some(d.clone())),
+        Some(Record::Dudect(d)) => (judge(&d.target, Evidence::Host(d.clone())), Some(d.clone())),
         Some(Record::Panic { message, .. }) => (
             CheckResult::error(target, EngineName::Dudect, format!("panicked: {message}")),
             None,
@@ -451,20 +450,93 @@ pub fn run(
     }
 }
 
-/// Turns a dudect record into a result.
-pub fn judge(d: &DudectRecord) -> CheckResult {
-    let verdict = match d.verdict.as_str() {
+/// What dudect saw of one check.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Evidence {
+    /// Host: the suite's record (every sample's t, both classes), timed natively.
+    Host(DudectRecord),
+    /// Cortex-M: the firmware's verdict line, and the core it ran on.
+    Device {
+        /// What the firmware printed.
+        run: DeviceDudect,
+        /// `Cortex-M0`, ...
+        core: &'static str,
+    },
+}
+
+/// What the firmware's dudect printed: `dudect VERDICT T TEST MEASUREMENTS FIXED_MEAN
+/// RANDOM_MEAN RESOLUTION REPS SAMPLES UNIT`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceDudect {
+    /// `leak`, `constant-time` or `inconclusive` (the confirmation rule of ct-verify-stats).
+    pub verdict: String,
+    /// The confirmed (or strongest) t.
+    pub t: f64,
+    /// Which test gave it.
+    pub test: String,
+    /// Measurements of all samples.
+    pub measurements: u64,
+    /// Mean ticks per measurement of the fixed class (first sample, uncropped).
+    pub fixed_mean: f64,
+    /// Mean ticks per measurement of the random class.
+    pub random_mean: f64,
+    /// The timer's resolution, ticks.
+    pub resolution: u64,
+    /// Calls per measurement.
+    pub reps: u32,
+    /// Samples taken (two, or three after a disagreement).
+    pub samples: u32,
+    /// `systick` or `cycles`.
+    pub unit: String,
+}
+
+/// The dudect verdict, the same on both platforms: the confirmation rule of ct-verify-stats has
+/// already been applied where the measurements were taken (in the suite on the host, in the
+/// firmware on the device); its `leak` and `constant-time` are kept, anything else is
+/// inconclusive.
+pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
+    let said = match &evidence {
+        Evidence::Host(d) => d.verdict.as_str(),
+        Evidence::Device { run, .. } => run.verdict.as_str(),
+    };
+    let verdict = match said {
         "leak" => Verdict::Leak,
         "constant-time" => Verdict::ConstantTime,
         _ => Verdict::Inconclusive,
     };
+    let summary = match &evidence {
+        Evidence::Host(d) => host_summary(d, verdict),
+        Evidence::Device { run: d, .. } => format!(
+            "{} |t| = {:.2} ({}, {} measurements, {} samples; fixed {:.1} vs random {:.1} {} per measurement of {} calls; SysTick under QEMU -icount)",
+            d.verdict,
+            d.t.abs(),
+            d.test,
+            d.measurements,
+            d.samples,
+            d.fixed_mean,
+            d.random_mean,
+            d.unit,
+            d.reps
+        ),
+    };
+    CheckResult {
+        target: target.to_string(),
+        engine: EngineName::Dudect,
+        verdict,
+        evidence: crate::engine::Evidence::Dudect(evidence),
+        summary,
+    }
+}
+
+/// The human table's line for a host record.
+fn host_summary(d: &DudectRecord, verdict: Verdict) -> String {
     let per_sample = d
         .samples
         .iter()
         .map(|s| format!("{:.2}", s.max_t.abs()))
         .collect::<Vec<_>>()
         .join(" / ");
-    let summary = match verdict {
+    match verdict {
         Verdict::Inconclusive => format!(
             "inconclusive: {} measurements in {:.1} s (each sample needs {MIN_MEASUREMENTS}, \
              with a median of {MIN_RESOLUTIONS} timer resolutions)",
@@ -496,32 +568,82 @@ pub fn judge(d: &DudectRecord) -> CheckResult {
                 ""
             }
         ),
-    };
-    CheckResult {
-        target: d.target.clone(),
-        engine: EngineName::Dudect,
-        verdict,
-        evidence: crate::engine::Evidence::Json(json!({
-            "t": d.max_t,
-            "test": d.test,
-            "threshold": T_THRESHOLD,
-            "measurements": d.measurements,
-            "seconds": d.seconds,
-            "unit": d.unit,
-            "calls_per_measurement": d.reps,
-            "timer_resolution": d.resolution,
-            "samples": d.samples.iter().map(|s| json!({
-                "t": s.max_t,
-                "test": s.test,
-                "measurements": s.measurements,
-                "median_ticks": s.median,
-                "seconds": s.seconds,
-            })).collect::<Vec<_>>(),
-            "classes": {
-                "fixed": { "measurements": d.fixed_count, "mean_per_call": d.fixed_mean },
-                "random": { "measurements": d.random_count, "mean_per_call": d.random_mean },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(verdict: &str, max_t: f64) -> Evidence {
+        Evidence::Host(DudectRecord {
+            target: "c".into(),
+            max_t,
+            test: "uncropped".into(),
+            measurements: 40_000,
+            verdict: verdict.into(),
+            samples: vec![
+                DudectSample {
+                    max_t,
+                    ..Default::default()
+                },
+                DudectSample {
+                    max_t: 1.0,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        })
+    }
+
+    fn device(verdict: &str) -> Evidence {
+        Evidence::Device {
+            run: DeviceDudect {
+                verdict: verdict.into(),
+                t: 40.0,
+                test: "uncropped".into(),
+                measurements: 40_960,
+                fixed_mean: 2.0,
+                random_mean: 1.0,
+                resolution: 25,
+                reps: 28,
+                samples: 2,
+                unit: "systick".into(),
             },
-        })),
-        summary,
+            core: "Cortex-M0",
+        }
+    }
+
+    #[test]
+    fn one_verdict_rule_for_host_and_device() {
+        for (said, verdict) in [
+            ("leak", Verdict::Leak),
+            ("constant-time", Verdict::ConstantTime),
+            ("inconclusive", Verdict::Inconclusive),
+            ("garbled", Verdict::Inconclusive),
+        ] {
+            for e in [host(said, 40.0), device(said)] {
+                let r = judge("c", e);
+                assert_eq!(
+                    (r.verdict, r.engine),
+                    (verdict, EngineName::Dudect),
+                    "{said}"
+                );
+            }
+        }
+        // Above the threshold in one sample only: the suite said constant-time, and the line
+        // says the second sample did not confirm it.
+        let r = judge("c", host("constant-time", 40.0));
+        assert!(
+            r.summary
+                .contains("without confirmation by a second sample"),
+            "{}",
+            r.summary
+        );
+        let r = judge("c", host("constant-time", 1.0));
+        assert!(!r.summary.contains("without confirmation"), "{}", r.summary);
+        assert!(judge("c", device("leak"))
+            .summary
+            .starts_with("leak |t| = 40.00"));
     }
 }

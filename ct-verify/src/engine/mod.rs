@@ -162,7 +162,7 @@ impl fmt::Display for EngineName {
 }
 
 /// What an engine saw of one check: typed where one judge serves both backends, JSON where
-/// the engine still builds its own (count, dudect, baseline, errors) or where `merge` read a
+/// the engine still builds its own (baseline, errors) or where `merge` read a
 /// row back from a part's report. It becomes JSON in `crate::report` only.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Evidence {
@@ -172,6 +172,11 @@ pub enum Evidence {
     /// Variable-latency instructions.
     #[cfg(feature = "cli")]
     Audit(audit::Evidence),
+    /// Timing statistics (native on the host, SysTick or DWT on the device).
+    Dudect(dudect::Evidence),
+    /// Instruction counts per input (callgrind on the host, trace and SysTick on the device).
+    #[cfg(feature = "cli")]
+    Count(count::Evidence),
     /// Already the report's JSON.
     Json(serde_json::Value),
 }
