@@ -102,6 +102,20 @@ pub struct OutputArgs {
     pub baseline_tolerance: f64,
 }
 
+impl OutputArgs {
+    /// Checks, before any build or run, that `--output` and `--save-baseline` can be written
+    /// and that `--baseline` exists and parses; returns the loaded baseline.
+    pub fn check_early(&self) -> Result<Option<Baseline>, String> {
+        if let Some(p) = &self.output {
+            crate::writable::check_file("--output", p)?;
+        }
+        if let Some(p) = &self.save_baseline {
+            crate::writable::check_file("--save-baseline", p)?;
+        }
+        self.baseline.as_deref().map(Baseline::load).transpose()
+    }
+}
+
 /// A failure that stops the run (exit status 2), as one line.
 #[derive(Debug)]
 pub struct Fatal(pub String);
@@ -164,6 +178,11 @@ fn firmware_target(args: &Args) -> Option<&str> {
 
 /// Runs the command; returns the exit status or a fatal error.
 pub fn run(args: &Args) -> Result<i32, Fatal> {
+    // Paths first: a typo in one fails now, not after the build and every engine.
+    let baseline = args.out.check_early()?;
+    if let Some(dir) = &args.plot {
+        crate::writable::check_dir("--plot", dir)?;
+    }
     if let Some(m) = &args.manifest_path {
         if !m.exists() {
             return Err(Fatal(format!("manifest {} does not exist", m.display())));
@@ -196,12 +215,6 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
     if args.list_declassify {
         return list_declassify(args);
     }
-    let baseline = args
-        .out
-        .baseline
-        .as_deref()
-        .map(Baseline::load)
-        .transpose()?;
     if let (Some(b), Some(path)) = (&baseline, &args.out.baseline) {
         b.check_compiler(path, &crate::cargo::rustc_version().unwrap_or_default())?;
     }

@@ -42,7 +42,9 @@
 //!   and it sees only the paths the inputs took.
 //! - **count** (valgrind callgrind): counts instructions inside the check for every input; the
 //!   total (Ir) and the per-instruction profile must be identical for all secret inputs with the
-//!   same public input. It sees any change of control flow, including ones the inputs happen to
+//!   same public input. Under ct-verify the count includes the valgrind client request that
+//!   `Secret::new` (and `declassify`) issue under `--cfg secret_taint`, a few instructions each:
+//!   it is not the production instruction count. It sees any change of control flow, including ones the inputs happen to
 //!   trigger without a tainted branch, but **not** secret-dependent addresses with a fixed
 //!   instruction stream (table lookups), nor instruction latency.
 //! - **audit** (callgrind's instruction list + the iced-x86 decoder): lists `DIV`/`IDIV` executed
@@ -70,7 +72,16 @@
 //!
 //! 0: every check constant-time under every engine; 1: a leak, or a regression against
 //! `--baseline`; 2: could not run (valgrind missing, build failed, bad arguments or files, a
-//! check that panicked or stayed inconclusive).
+//! check that panicked or stayed inconclusive). Output, baseline and plot paths are checked
+//! before anything is built.
+//!
+//! # Exit status of `cargo bench`
+//!
+//! [`Suite::run`] without `cargo ct-verify` (a native run) exits with status 1 when any check's
+//! dudect verdict is `leak`, else 2 when one is `inconclusive` or panics for every input, and
+//! returns normally when all are constant-time; so a leaky suite fails `cargo bench` in CI. A
+//! check whose secret type has no bytes (`[u8; 0]`) makes every mode exit 2 before running
+//! anything, naming the check: there is nothing to mark secret.
 #![deny(unsafe_code)]
 
 #[cfg(feature = "cli")]
@@ -101,6 +112,8 @@ pub mod report;
 pub mod stats;
 pub mod suite;
 pub mod timer;
+#[cfg(feature = "cli")]
+pub mod writable;
 
 pub use engine::{CheckResult, Engine, Verdict};
 pub use input::Input;

@@ -436,13 +436,8 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
                 .into(),
         );
     }
-    // Read the baseline first: a bad file is reported before the parts are looked at.
-    let baseline = args
-        .out
-        .baseline
-        .as_deref()
-        .map(Baseline::load)
-        .transpose()?;
+    // Output paths and the baseline first: a bad one is reported before the parts are looked at.
+    let baseline = args.out.check_early()?;
     let parts = args
         .parts
         .iter()

@@ -9,7 +9,8 @@
 //! `run()` reads [`crate::protocol::MODE`]: `cargo ct-verify` sets it to run one check under
 //! memcheck (`taint`), callgrind (`count`, which also feeds `audit`) or natively (`dudect`).
 //! Without it, `cargo bench` measures every check briefly with dudect (0.5 s, or
-//! `CT_VERIFY_BUDGET` seconds), and `cargo test --benches` calls every check once per input (a
+//! `CT_VERIFY_BUDGET` seconds) and exits with status 1 on a leak (2 on an inconclusive or failing
+//! check), and `cargo test --benches` calls every check once per input (a
 //! smoke test): the bench target stays useful on its own.
 
 use std::ffi::CString;
@@ -23,8 +24,10 @@ use secret_core::taint;
 
 use crate::call::ct_verify_target_call;
 use crate::engine::dudect;
+use crate::engine::Verdict;
 use crate::input::Input;
 use crate::protocol::{self, DudectRecord, Record};
+use crate::report::{EXIT_ERROR, EXIT_LEAK};
 
 /// Default number of random secret inputs per check (besides all-zero, all-ones and fixed ones).
 pub const DEFAULT_RANDOM_INPUTS: usize = 4;
@@ -107,6 +110,9 @@ impl<S: Input, P> Config<S, P> {
 pub struct Suite<'a> {
     targets: Vec<Box<dyn ErasedTarget + 'a>>,
     seed: u64,
+    /// Checks that cannot be judged (a secret with no bytes), one line each: `run()` reports
+    /// them and exits with status 2 before running anything.
+    invalid: Vec<String>,
 }
 
 impl Default for Suite<'_> {
@@ -125,6 +131,7 @@ impl<'a> Suite<'a> {
         Self {
             targets: Vec::new(),
             seed,
+            invalid: Vec::new(),
         }
     }
 
@@ -155,6 +162,9 @@ impl<'a> Suite<'a> {
     /// # Panics
     ///
     /// If `name` is empty, spans lines, or is already taken.
+    ///
+    /// A secret type of size zero (`[u8; 0]`) makes `run()` fail with status 2 naming the check:
+    /// it has no bytes to mark secret, so every engine would call any code constant-time.
     pub fn check_with<S, P, R, F>(mut self, name: &str, config: Config<S, P>, f: F) -> Self
     where
         S: Input + 'a,
@@ -170,6 +180,13 @@ impl<'a> Suite<'a> {
             self.targets.iter().all(|t| t.name() != name),
             "ct-verify: two checks are named `{name}`"
         );
+        if std::mem::size_of::<S>() == 0 {
+            self.invalid.push(format!(
+                "check `{name}`: its secret type `{}` has no bytes, so nothing in it is secret and \
+                 every engine would pass it: give the check a secret type with at least one byte",
+                std::any::type_name::<S>()
+            ));
+        }
         self.targets.push(Box::new(Target {
             name: name.to_string(),
             config,
@@ -183,6 +200,12 @@ impl<'a> Suite<'a> {
     /// Exits the process with status 3 when the environment names an unknown mode or check.
     pub fn run(self) {
         let mode = std::env::var(protocol::MODE).unwrap_or_default();
+        if !self.invalid.is_empty() {
+            for line in &self.invalid {
+                eprintln!("error: ct-verify: {line}");
+            }
+            std::process::exit(2);
+        }
         install_panic_hook();
         match mode.as_str() {
             "" => self.run_native(),
@@ -270,11 +293,15 @@ impl<'a> Suite<'a> {
         }
     }
 
+    /// `cargo bench` and `cargo test --benches`. Exits with status 1 when a check's native
+    /// dudect verdict is `leak`, else 2 when one is `inconclusive` or a check panicked for every
+    /// input (the exit statuses of `cargo ct-verify`); returns when all passed.
     fn run_native(self) {
         // `cargo bench` passes `--bench`; `cargo test --benches` does not: there, only call every
         // check once per input (a smoke test), without timing.
         let bench = std::env::args().any(|a| a == "--bench");
         let mut failed = false;
+        let mut leaked = false;
         if !bench {
             println!("ct-verify: smoke test (each check once per input; `cargo ct-verify` runs the engines)");
             for t in &self.targets {
@@ -305,13 +332,17 @@ impl<'a> Suite<'a> {
             for t in &self.targets {
                 let seed = self.seed;
                 match catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, false))) {
-                    Ok(r) => println!(
-                        "{:<32} {:<13} max |t| = {:>7.2} over {} measurements",
-                        t.name(),
-                        r.verdict,
-                        r.max_t.abs(),
-                        r.measurements
-                    ),
+                    Ok(r) => {
+                        println!(
+                            "{:<32} {:<13} max |t| = {:>7.2} over {} measurements",
+                            t.name(),
+                            r.verdict,
+                            r.max_t.abs(),
+                            r.measurements
+                        );
+                        leaked |= r.verdict == Verdict::Leak.name();
+                        failed |= r.verdict != Verdict::ConstantTime.name();
+                    }
                     Err(_) => {
                         failed = true;
                         println!("{:<32} error         {}", t.name(), take_panic_message());
@@ -319,8 +350,12 @@ impl<'a> Suite<'a> {
                 }
             }
         }
+        if leaked {
+            println!("ct-verify: a check leaked (`cargo ct-verify` shows where)");
+            std::process::exit(EXIT_LEAK);
+        }
         if failed {
-            std::process::exit(101);
+            std::process::exit(EXIT_ERROR);
         }
     }
 }

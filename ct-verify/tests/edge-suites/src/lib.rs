@@ -1,0 +1,2 @@
+//! Nothing: the suites are in `benches/`.
+#![no_std]
