@@ -136,6 +136,25 @@ pub fn parse_check_line(line: &str) -> Option<CheckSpec> {
     })
 }
 
+/// An error naming the first check whose secret cannot be run on the device: one with no bytes
+/// (nothing to keep secret, so every engine would pass it) or too many for the command line.
+fn check_sizes(checks: &[CheckSpec]) -> Result<(), String> {
+    if let Some(c) = checks.iter().find(|c| c.size == 0) {
+        return Err(format!(
+            "check `{}`: its secret input has no bytes, so nothing in it is secret and every \
+             engine would pass it: give the check a secret type with at least one byte",
+            c.name
+        ));
+    }
+    if let Some(c) = checks.iter().find(|c| c.size > MAX_INPUT_BYTES) {
+        return Err(format!(
+            "check `{}`: its secret input has {} bytes; on Cortex-M at most {MAX_INPUT_BYTES} (it travels on the semihosting command line)",
+            c.name, c.size
+        ));
+    }
+    Ok(())
+}
+
 /// One secret input of one check: its public index, label and (random inputs only) bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputSpec {
@@ -253,12 +272,7 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
         if checks.is_empty() {
             continue;
         }
-        if let Some(c) = checks.iter().find(|c| c.size > MAX_INPUT_BYTES) {
-            return Err(format!(
-                "check `{}`: its secret input has {} bytes; on Cortex-M at most {MAX_INPUT_BYTES} (it travels on the semihosting command line)",
-                c.name, c.size
-            ));
-        }
+        check_sizes(&checks)?;
         let per_check: Vec<Vec<InputSpec>> = checks.iter().map(|c| inputs(c, seed)).collect();
         let total: usize = per_check.iter().map(Vec::len).sum();
         eprintln!(
@@ -798,6 +812,21 @@ mod tests {
         assert_eq!(parse_check_line("check 2 32 1 4 2 "), None);
         assert_eq!(parse_check_line("check 2 x 1 4 2 a"), None);
         assert_eq!(parse_check_line("ctv: end"), None);
+    }
+
+    #[test]
+    fn secret_sizes_zero_and_too_large_are_errors() {
+        let spec = |name: &str, size: usize| {
+            parse_check_line(&format!("check 0 {size} 0 4 1 {name}")).unwrap()
+        };
+        assert_eq!(
+            check_sizes(&[spec("a", 1), spec("b", MAX_INPUT_BYTES)]),
+            Ok(())
+        );
+        let e = check_sizes(&[spec("a", 32), spec("empty", 0)]).unwrap_err();
+        assert!(e.contains("check `empty`") && e.contains("no bytes"), "{e}");
+        let e = check_sizes(&[spec("big", MAX_INPUT_BYTES + 1)]).unwrap_err();
+        assert!(e.contains("check `big`") && e.contains("at most"), "{e}");
     }
 
     #[test]
