@@ -2,6 +2,10 @@
 //!
 //! A check that was constant-time when saved must keep exactly the same counts (any change means
 //! the compiled code changed where it matters); other checks may not grow beyond a tolerance.
+//! The baseline and the run must also agree on which checks exist: a check that ran but is not
+//! in the baseline, and a baseline entry that the run's selection (`--bench`, `--filter`,
+//! `--partition`) should have run but did not, are regressions too, each naming the command
+//! that re-records the baseline. Otherwise a renamed or deleted check would pass unseen.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,6 +15,7 @@ use serde_json::json;
 
 use crate::engine::count::CountRun;
 use crate::engine::{CheckResult, EngineName, Verdict};
+use crate::partition::Partition;
 
 /// A `--save-baseline` file: the instruction counts each check had, and the compiler that
 /// built them (a baseline from another `rustc` is refused, since counts move with codegen).
@@ -24,8 +29,7 @@ pub struct Baseline {
     /// `rustc -V` of the compiler that built the suites: counts are only comparable under it.
     #[serde(default)]
     pub rustc: String,
-    /// Counts by check name. [`Baseline::compare`] compares only the checks found both here
-    /// and in the run.
+    /// Counts by check name.
     pub targets: BTreeMap<String, Entry>,
 }
 
@@ -33,6 +37,10 @@ pub struct Baseline {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    /// The bench target that declares the check (absent in files written before the field
+    /// existed: such an entry is expected whatever `--bench` selects).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub bench: String,
     /// Whether the count engine found it constant-time when saved.
     pub constant_time: bool,
     /// The largest Ir of any call.
@@ -44,18 +52,81 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry for a count run.
-    pub fn from_run(run: &CountRun, constant_time: bool) -> Self {
+    /// The entry for a count run of a check of bench target `bench`.
+    pub fn from_run(bench: &str, run: &CountRun, constant_time: bool) -> Self {
         let ir: BTreeMap<String, u64> = run
             .calls
             .iter()
             .map(|(p, label, d)| (format!("{p}|{label}"), d.own_ir()))
             .collect();
         Entry {
+            bench: bench.to_string(),
             constant_time,
             ir_max: ir.values().copied().max().unwrap_or(0),
             ir,
         }
+    }
+}
+
+/// Which checks a run was asked to run, and how to re-record the baseline: what
+/// [`Baseline::compare`] needs to tell a baseline entry that should have run from one that
+/// belongs to checks the run left out on purpose.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// `--bench`: entries of other bench targets are not expected.
+    pub bench: Option<String>,
+    /// `--filter`: entries whose name does not contain it are not expected.
+    pub filter: Option<String>,
+    /// `--partition`: entries of other parts are not expected.
+    pub partition: Option<Partition>,
+    /// The command that writes a baseline for this selection, shown in every
+    /// missing-or-stale row.
+    pub rerecord: String,
+}
+
+impl Selection {
+    /// Whether the baseline entry `name` should have run under this selection.
+    pub fn expects(&self, name: &str, entry: &Entry) -> bool {
+        self.filter.as_deref().is_none_or(|f| name.contains(f))
+            && self.partition.is_none_or(|p| p.contains(name))
+            && (entry.bench.is_empty() || self.bench.as_deref().is_none_or(|b| b == entry.bench))
+    }
+}
+
+/// `argv` (the words of a run or merge command line, program first) with `--baseline FILE`
+/// turned into `--save-baseline FILE` and `--partition K/N` dropped (a part holds only its own
+/// checks; the whole baseline comes from an unpartitioned run or from `merge`), quoted for a
+/// POSIX shell.
+pub fn rerecord_command(argv: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut words = argv.iter();
+    while let Some(w) = words.next() {
+        if w == "--partition" {
+            words.next();
+        } else if w.starts_with("--partition=") {
+        } else if w == "--baseline" {
+            out.push("--save-baseline".into());
+        } else if let Some(path) = w.strip_prefix("--baseline=") {
+            out.push(format!("--save-baseline={path}"));
+        } else {
+            out.push(w.clone());
+        }
+    }
+    out.iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `w` as one word for a POSIX shell.
+fn shell_quote(w: &str) -> String {
+    let plain = !w.is_empty()
+        && w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+    if plain {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
     }
 }
 
@@ -111,15 +182,27 @@ impl Baseline {
             .map_err(|e| format!("cannot write baseline file {}: {e}", path.display()))
     }
 
-    /// Compares current counts against this baseline: one `baseline` result per check in both.
+    /// Compares current counts against this baseline: one `baseline` row per check that ran
+    /// (`ok`, or `regression` when its counts moved or it is not in the baseline), then one
+    /// `regression` row per baseline entry that `selection` expects but that did not run.
     pub fn compare(
         &self,
         current: &BTreeMap<String, Entry>,
         tolerance_percent: f64,
+        selection: &Selection,
     ) -> Vec<CheckResult> {
         let mut out = Vec::new();
         for (name, now) in current {
             let Some(base) = self.targets.get(name) else {
+                out.push(membership_row(
+                    name,
+                    format!(
+                        "check `{name}` ran but is not in the baseline: re-record it with `{}`",
+                        selection.rerecord
+                    ),
+                    "missing",
+                    &selection.rerecord,
+                ));
                 continue;
             };
             let changed: Vec<String> = base
@@ -134,7 +217,7 @@ impl Baseline {
             let (verdict, summary) =
                 if base.constant_time && (now.ir_max != base.ir_max || !changed.is_empty()) {
                     (
-                        Verdict::Leak,
+                        Verdict::Regression,
                         format!(
                             "Ir of a constant-time check changed: {} -> {}",
                             base.ir_max, now.ir_max
@@ -142,7 +225,7 @@ impl Baseline {
                     )
                 } else if !base.constant_time && now.ir_max as f64 > limit {
                     (
-                        Verdict::Leak,
+                        Verdict::Regression,
                         format!(
                             "Ir grew beyond {tolerance_percent}%: {} -> {}",
                             base.ir_max, now.ir_max
@@ -150,7 +233,7 @@ impl Baseline {
                     )
                 } else {
                     (
-                        Verdict::ConstantTime,
+                        Verdict::Ok,
                         format!("Ir {} (baseline {})", now.ir_max, base.ir_max),
                     )
                 };
@@ -159,7 +242,7 @@ impl Baseline {
                 engine: EngineName::Baseline,
                 verdict,
                 evidence: crate::engine::Evidence::Json(json!({
-                    "regression": verdict == Verdict::Leak,
+                    "regression": verdict == Verdict::Regression,
                     "baseline_constant_time": base.constant_time,
                     "baseline_ir_max": base.ir_max,
                     "ir_max": now.ir_max,
@@ -169,7 +252,38 @@ impl Baseline {
                 summary,
             });
         }
+        for (name, base) in &self.targets {
+            if current.contains_key(name) || !selection.expects(name, base) {
+                continue;
+            }
+            out.push(membership_row(
+                name,
+                format!(
+                    "baseline entry `{name}` did not run (the check was renamed or removed): \
+                     re-record the baseline with `{}`",
+                    selection.rerecord
+                ),
+                "stale",
+                &selection.rerecord,
+            ));
+        }
         out
+    }
+}
+
+/// A `regression` row for a check that is in the run but not the baseline (`missing`) or in
+/// the baseline but not the run (`stale`).
+fn membership_row(name: &str, summary: String, problem: &str, rerecord: &str) -> CheckResult {
+    CheckResult {
+        target: name.to_string(),
+        engine: EngineName::Baseline,
+        verdict: Verdict::Regression,
+        evidence: crate::engine::Evidence::Json(json!({
+            "regression": true,
+            "baseline": problem,
+            "rerecord": rerecord,
+        })),
+        summary,
     }
 }
 
@@ -179,6 +293,7 @@ mod tests {
 
     fn entry(ct: bool, ir: u64) -> Entry {
         Entry {
+            bench: "ct".into(),
             constant_time: ct,
             ir_max: ir,
             ir: [("0|zeros".to_string(), ir)].into(),
@@ -188,10 +303,11 @@ mod tests {
     #[test]
     fn constant_time_checks_must_not_change_at_all() {
         let b = Baseline::new([("a".to_string(), entry(true, 100))].into());
-        let same = b.compare(&[("a".to_string(), entry(true, 100))].into(), 5.0);
-        assert_eq!(same[0].verdict, Verdict::ConstantTime);
-        let less = b.compare(&[("a".to_string(), entry(true, 99))].into(), 5.0);
-        assert_eq!(less[0].verdict, Verdict::Leak);
+        let all = Selection::default();
+        let same = b.compare(&[("a".to_string(), entry(true, 100))].into(), 5.0, &all);
+        assert_eq!(same[0].verdict, Verdict::Ok);
+        let less = b.compare(&[("a".to_string(), entry(true, 99))].into(), 5.0, &all);
+        assert_eq!(less[0].verdict, Verdict::Regression);
     }
 
     #[test]
@@ -214,14 +330,127 @@ mod tests {
     #[test]
     fn other_checks_may_grow_within_tolerance() {
         let b = Baseline::new([("a".to_string(), entry(false, 100))].into());
+        let all = Selection::default();
         assert_eq!(
-            b.compare(&[("a".to_string(), entry(false, 104))].into(), 5.0)[0].verdict,
-            Verdict::ConstantTime
+            b.compare(&[("a".to_string(), entry(false, 104))].into(), 5.0, &all)[0].verdict,
+            Verdict::Ok
         );
         assert_eq!(
-            b.compare(&[("a".to_string(), entry(false, 106))].into(), 5.0)[0].verdict,
-            Verdict::Leak
+            b.compare(&[("a".to_string(), entry(false, 106))].into(), 5.0, &all)[0].verdict,
+            Verdict::Regression
         );
+    }
+
+    #[test]
+    fn a_check_missing_from_the_baseline_is_a_regression_naming_the_command() {
+        let b = Baseline::new([("a".to_string(), entry(true, 100))].into());
+        let sel = Selection {
+            rerecord: "cargo ct-verify --save-baseline b.json".into(),
+            ..Selection::default()
+        };
+        let now = [
+            ("a".to_string(), entry(true, 100)),
+            ("new".to_string(), entry(true, 7)),
+        ]
+        .into();
+        let rows = b.compare(&now, 5.0, &sel);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].verdict, Verdict::Ok);
+        let new = &rows[1];
+        assert_eq!(
+            (new.target.as_str(), new.verdict),
+            ("new", Verdict::Regression)
+        );
+        assert!(
+            new.summary.contains("not in the baseline")
+                && new
+                    .summary
+                    .contains("`cargo ct-verify --save-baseline b.json`"),
+            "{}",
+            new.summary
+        );
+    }
+
+    #[test]
+    fn only_entries_the_selection_should_have_run_are_stale() {
+        let mut other = entry(true, 5);
+        other.bench = "other".into();
+        let mut old = entry(true, 5);
+        old.bench.clear();
+        let b = Baseline::new(
+            [
+                ("a_eq".to_string(), entry(true, 100)),
+                ("gone_eq".to_string(), entry(true, 5)),
+                ("gone_select".to_string(), entry(true, 5)),
+                ("other_eq".to_string(), other),
+                ("old_eq".to_string(), old),
+            ]
+            .into(),
+        );
+        let now: BTreeMap<String, Entry> = [("a_eq".to_string(), entry(true, 100))].into();
+        let stale = |sel: &Selection| -> Vec<String> {
+            b.compare(&now, 5.0, sel)
+                .into_iter()
+                .filter(|r| r.verdict == Verdict::Regression)
+                .map(|r| r.target)
+                .collect()
+        };
+        // Everything selected: every entry that did not run is stale.
+        assert_eq!(
+            stale(&Selection::default()),
+            ["gone_eq", "gone_select", "old_eq", "other_eq"]
+        );
+        // --bench ct: the other bench's entry is not expected; an entry without a bench is.
+        let bench = Selection {
+            bench: Some("ct".into()),
+            ..Selection::default()
+        };
+        assert_eq!(stale(&bench), ["gone_eq", "gone_select", "old_eq"]);
+        // --filter _eq leaves gone_select out.
+        let filter = Selection {
+            bench: Some("ct".into()),
+            filter: Some("_eq".into()),
+            ..Selection::default()
+        };
+        assert_eq!(stale(&filter), ["gone_eq", "old_eq"]);
+        // --partition: only the part's own entries.
+        for k in 1..=3 {
+            let p = Partition { index: k, count: 3 };
+            let sel = Selection {
+                partition: Some(p),
+                ..Selection::default()
+            };
+            let want: Vec<&str> = ["gone_eq", "gone_select", "old_eq", "other_eq"]
+                .into_iter()
+                .filter(|n| p.contains(n))
+                .collect();
+            assert_eq!(stale(&sel), want, "part {p}");
+        }
+    }
+
+    #[test]
+    fn the_rerecord_command_saves_instead_of_comparing_and_drops_the_partition() {
+        let argv: Vec<String> = [
+            "cargo",
+            "ct-verify",
+            "--bench",
+            "ct",
+            "--partition",
+            "2/3",
+            "--baseline",
+            "my base.json",
+            "--filter=x",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(
+            rerecord_command(&argv),
+            "cargo ct-verify --bench ct --save-baseline 'my base.json' --filter=x"
+        );
+        let eq: Vec<String> = ["ct-verify", "--baseline=b.json", "--partition=1/2"]
+            .map(String::from)
+            .into();
+        assert_eq!(rerecord_command(&eq), "ct-verify --save-baseline=b.json");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 
-use crate::baseline::{Baseline, Entry};
+use crate::baseline::{Baseline, Entry, Selection};
 use crate::cargo::{self, SuiteExe};
 use crate::engine::{self, audit, count, dudect, taint, CheckResult, Engine, EngineName, Verdict};
 use crate::partition::Partition;
@@ -160,6 +160,19 @@ pub fn main() -> i32 {
     }
 }
 
+/// The command line as the user typed it: `cargo ct-verify ...` when cargo ran the binary
+/// (cargo passes `ct-verify` as the first argument), else the program as invoked.
+pub(crate) fn command_line() -> Vec<String> {
+    let argv: Vec<String> = std::env::args().collect();
+    match argv.get(1) {
+        Some(a) if a == "ct-verify" => ["cargo".to_string(), a.clone()]
+            .into_iter()
+            .chain(argv[2..].iter().cloned())
+            .collect(),
+        _ => argv,
+    }
+}
+
 fn valgrind_available() -> Result<(), Fatal> {
     match std::process::Command::new("valgrind").arg("--version").output() {
         Ok(o) if o.status.success() => Ok(()),
@@ -263,9 +276,15 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         }
     }
     if let Some(b) = &baseline {
+        let selection = Selection {
+            bench: args.bench.clone(),
+            filter: args.filter.clone(),
+            partition: args.partition,
+            rerecord: crate::baseline::rerecord_command(&command_line()),
+        };
         report
             .results
-            .extend(b.compare(&counts, args.out.baseline_tolerance));
+            .extend(b.compare(&counts, args.out.baseline_tolerance, &selection));
     }
     if let Some(path) = &args.out.save_baseline {
         Baseline::new(counts.clone()).save(path)?;
@@ -281,8 +300,10 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
                 Some(t) => t.to_string(),
                 None => cargo::host_triple().unwrap_or_default(),
             };
-            let info =
+            let mut info =
                 crate::merge::PartInfo::of_run(p, &triple, &engines, listed, baseline.is_some());
+            info.bench = args.bench.clone();
+            info.filter = args.filter.clone();
             crate::merge::part_json(&report, info, &counts)
         }
         _ => report.render(args.out.format),
@@ -368,8 +389,17 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
     let mut counts: BTreeMap<String, Entry> = BTreeMap::new();
     // Every check after --filter, before --partition, in run order.
     let mut listed: Vec<String> = Vec::new();
+    let mut names = crate::names::Names::default();
     for suite in &suites {
         let targets = list_targets(suite, scratch.path())?;
+        names.claim(
+            &format!(
+                "bench `{}` in {}",
+                suite.bench,
+                suite.package_root.display()
+            ),
+            &targets,
+        )?;
         let targets: Vec<String> = targets
             .into_iter()
             .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
@@ -480,7 +510,7 @@ fn run_suite(
                     let c = count::judge(target, count::evidence(&run));
                     counts.insert(
                         target.clone(),
-                        Entry::from_run(&run, c.verdict == Verdict::ConstantTime),
+                        Entry::from_run(&suite.bench, &run, c.verdict == Verdict::ConstantTime),
                     );
                     if want_count {
                         row.push(c);

@@ -101,6 +101,8 @@ pub mod engine;
 pub mod input;
 #[cfg(feature = "cli")]
 pub mod merge;
+#[cfg(feature = "cli")]
+pub mod names;
 pub mod partition;
 #[cfg(feature = "cli")]
 pub mod plot;

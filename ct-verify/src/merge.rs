@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::{Baseline, Entry};
+use crate::baseline::{Baseline, Entry, Selection};
 use crate::engine::{CheckResult, Engine, EngineName};
 use crate::partition::{self, Partition};
 use crate::report::{Report, EXIT_ERROR};
@@ -48,6 +48,13 @@ pub struct PartInfo {
     /// Every check of the whole run (all parts) in run order: the suites' listing after
     /// `--filter`, before the partition. A name listed by two suites appears twice.
     pub checks: Vec<String>,
+    /// `--bench` of the part runs: with `filter`, which baseline entries the merged run
+    /// should have run (absent in reports written before the field existed: every bench).
+    #[serde(default)]
+    pub bench: Option<String>,
+    /// `--filter` of the part runs (absent in older reports: no filter).
+    #[serde(default)]
+    pub filter: Option<String>,
     /// The human summary of each row of `results`, in the same order.
     pub summaries: Vec<String>,
     /// Instruction counts of this part's checks, as `--save-baseline` would store them; empty
@@ -72,6 +79,8 @@ impl PartInfo {
             engines: engines.iter().map(|e| e.name().to_string()).collect(),
             baseline_compared,
             checks,
+            bench: None,
+            filter: None,
             summaries: Vec::new(),
             counts: BTreeMap::new(),
         }
@@ -150,6 +159,10 @@ pub struct Merged {
     pub rustc: String,
     /// Whether the parts already compared against a baseline.
     pub baseline_compared: bool,
+    /// `--bench` of the parts.
+    pub bench: Option<String>,
+    /// `--filter` of the parts.
+    pub filter: Option<String>,
 }
 
 /// Puts the parts (file name, report) together; refuses parts of different runs, a missing or
@@ -275,6 +288,8 @@ pub fn merge(parts: &[(PathBuf, PartReport)]) -> Result<Merged, String> {
         counts,
         rustc: first.partition.rustc.clone(),
         baseline_compared: first.partition.baseline_compared,
+        bench: first.partition.bench.clone(),
+        filter: first.partition.filter.clone(),
     })
 }
 
@@ -310,6 +325,13 @@ fn same_run(ap: &Path, a: &PartReport, bp: &Path, b: &PartReport) -> Result<(), 
             "comparison against --baseline is",
             &x.baseline_compared,
             &y.baseline_compared,
+        );
+    }
+    if (&x.bench, &x.filter) != (&y.bench, &y.filter) {
+        return differ(
+            "--bench and --filter are",
+            &(&x.bench, &x.filter),
+            &(&y.bench, &y.filter),
         );
     }
     if x.checks != y.checks {
@@ -463,7 +485,13 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
         );
     }
     if let Some(b) = &baseline {
-        results.extend(b.compare(&merged.counts, args.out.baseline_tolerance));
+        let selection = Selection {
+            bench: merged.bench.clone(),
+            filter: merged.filter.clone(),
+            partition: None,
+            rerecord: crate::baseline::rerecord_command(&crate::cli::command_line()),
+        };
+        results.extend(b.compare(&merged.counts, args.out.baseline_tolerance, &selection));
     }
     if let Some(path) = &args.out.save_baseline {
         let mut b = Baseline::new(merged.counts.clone());

@@ -35,9 +35,14 @@ pub struct Report {
 }
 
 impl Report {
-    /// The exit status: 1 on any leak, else 2 on any error or inconclusive result, else 0.
+    /// The exit status: 1 on any leak or baseline regression, else 2 on any error or
+    /// inconclusive result, else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.results.iter().any(|r| r.verdict == Verdict::Leak) {
+        if self
+            .results
+            .iter()
+            .any(|r| matches!(r.verdict, Verdict::Leak | Verdict::Regression))
+        {
             EXIT_LEAK
         } else if self
             .results
@@ -80,13 +85,24 @@ impl Report {
         ]
     }
 
-    /// One line: counts per verdict.
+    /// Counts of the baseline engine's verdicts: ok, regression.
+    pub fn baseline_counts(&self) -> [usize; 2] {
+        let n = |v| self.results.iter().filter(|r| r.verdict == v).count();
+        [n(Verdict::Ok), n(Verdict::Regression)]
+    }
+
+    /// One line: counts per verdict (the baseline's ok/regression only when it was compared).
     pub fn summary_line(&self) -> String {
         let [ct, leak, inc, err] = self.counts();
-        format!(
+        let mut line = format!(
             "ct-verify: {} results: {ct} constant-time, {leak} leak, {inc} inconclusive, {err} error",
             self.results.len()
-        )
+        );
+        let [ok, regression] = self.baseline_counts();
+        if ok + regression > 0 {
+            line += &format!("; baseline: {ok} ok, {regression} regression");
+        }
+        line
     }
 
     /// One aligned row per check and engine, then a summary line with the verdict counts.
@@ -126,6 +142,7 @@ impl Report {
     /// JUnit XML.
     pub fn junit(&self) -> String {
         let [_, leak, inc, err] = self.counts();
+        let leak = leak + self.baseline_counts()[1];
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         out += &format!(
             "<testsuites name=\"ct-verify\" tests=\"{}\" failures=\"{leak}\" errors=\"{}\">\n",
@@ -145,11 +162,12 @@ impl Report {
             );
             let evidence = serde_json::to_string(&r.evidence).unwrap_or_default();
             match r.verdict {
-                Verdict::ConstantTime => {}
-                Verdict::Leak => {
+                Verdict::ConstantTime | Verdict::Ok => {}
+                Verdict::Leak | Verdict::Regression => {
                     out += &format!(
-                        "\n      <failure message=\"{}\" type=\"leak\">{}</failure>\n    ",
+                        "\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    ",
                         xml_escape(&r.summary),
+                        r.verdict.name(),
                         xml_escape(&evidence)
                     )
                 }

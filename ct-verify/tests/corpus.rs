@@ -235,10 +235,84 @@ fn baseline_save_compare_and_regression() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let r = results(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(r[&("or_accumulate_eq".into(), "baseline".into())].0, "ok");
+
+    // The baseline and the run must agree on which checks exist. An entry the run should have
+    // run (it matches --filter and --bench) but did not is stale; entries the selection leaves
+    // out (another --filter, another bench) are not.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let same = doc["targets"]["or_accumulate_eq"].clone();
+    let mut other_bench = same.clone();
+    other_bench["bench"] = "bad".into();
+    doc["targets"]["or_accumulate_renamed"] = same.clone();
+    doc["targets"]["or_accumulate_in_bad"] = other_bench;
+    doc["targets"]["zz_not_filtered"] = same;
+    let stale_file = dir.join("stale.json");
+    std::fs::write(&stale_file, doc.to_string()).unwrap();
+    let sf = stale_file.to_str().unwrap();
+    let out = run(&[
+        "--filter",
+        "or_accumulate",
+        "--baseline",
+        sf,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = results(&String::from_utf8_lossy(&out.stdout));
+    let baseline_rows: Vec<(&String, &String)> = r
+        .iter()
+        .filter(|((_, e), _)| e == "baseline")
+        .map(|((t, _), (v, _))| (t, v))
+        .collect();
     assert_eq!(
-        r[&("or_accumulate_eq".into(), "baseline".into())].0,
-        "constant-time"
+        baseline_rows,
+        [
+            (&"or_accumulate_eq".to_string(), &"ok".to_string()),
+            (
+                &"or_accumulate_renamed".to_string(),
+                &"regression".to_string()
+            )
+        ],
+        "{r:?}"
     );
+    let rerecord = r[&("or_accumulate_renamed".into(), "baseline".into())].1["rerecord"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        rerecord.contains("--bench ct")
+            && rerecord.contains("--filter or_accumulate")
+            && rerecord.contains(&format!("--save-baseline {sf}"))
+            && !rerecord.contains("--baseline "),
+        "{rerecord}"
+    );
+
+    // A check that runs but is not in the baseline is a regression too, in every format.
+    let out = run(&["--filter", "subtle_eq", "--baseline", f]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let human = String::from_utf8_lossy(&out.stdout);
+    let row = human
+        .lines()
+        .find(|l| l.starts_with("subtle_eq ") && l.contains("baseline"))
+        .unwrap_or_else(|| panic!("{human}"));
+    assert!(
+        row.contains("regression")
+            && row.contains("not in the baseline")
+            && row.contains("--save-baseline"),
+        "{row}"
+    );
+    let junit = run(&[
+        "--filter",
+        "subtle_eq",
+        "--baseline",
+        f,
+        "--format",
+        "junit",
+    ]);
+    let xml = String::from_utf8_lossy(&junit.stdout);
+    assert!(xml.contains("type=\"regression\""), "{xml}");
 
     // Any Ir change of a constant-time check is a regression.
     let tampered = std::fs::read_to_string(&file)
@@ -256,8 +330,74 @@ fn baseline_save_compare_and_regression() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let r = results(&String::from_utf8_lossy(&out.stdout));
     let (verdict, evidence) = &r[&("or_accumulate_eq".into(), "baseline".into())];
-    assert_eq!(verdict, "leak");
+    assert_eq!(verdict, "regression");
     assert_eq!(evidence["regression"], true);
+}
+
+/// Two bench targets of one crate that declare a check of the same name are refused before
+/// any check runs, naming both (reports and baselines name checks only). The fixture is the
+/// corpus with a second bench target built from `benches/ct.rs`.
+#[test]
+fn a_check_name_in_two_benches_is_refused() {
+    let corpus_dir = corpus().parent().unwrap().to_path_buf();
+    let dir = scratch("dup");
+    let manifest = std::fs::read_to_string(corpus())
+        .unwrap()
+        .replace(
+            "\"../../secret-core\"",
+            &format!("{:?}", corpus_dir.join("../../secret-core")),
+        )
+        .replace(
+            "path = \"..\"",
+            &format!("path = {:?}", corpus_dir.join("..")),
+        );
+    let abs = |rel: &str| format!("{:?}", corpus_dir.join(rel));
+    let manifest = manifest
+        .replace(
+            "name = \"ct\"\n",
+            &format!("name = \"ct\"\npath = {}\n", abs("benches/ct.rs")),
+        )
+        .replace(
+            "name = \"bad\"\n",
+            &format!("name = \"bad\"\npath = {}\n", abs("benches/bad.rs")),
+        )
+        + &format!(
+            "\n[lib]\npath = {}\n\n[[bench]]\nname = \"ct_again\"\npath = {}\nharness = false\n",
+            abs("src/lib.rs"),
+            abs("benches/ct.rs")
+        );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(corpus_dir.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    // The corpus's compiled dependencies serve the fixture too.
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| corpus_dir.join("target").display().to_string());
+    let m = dir.join("Cargo.toml");
+    let out = ctv_env(
+        &["--manifest-path", m.to_str().unwrap(), "--engine", "count"],
+        &[("CARGO_TARGET_DIR", &target)],
+    );
+    assert_one_line_error(&out, "is declared by two bench targets");
+    let e = stderr(&out);
+    assert!(
+        e.contains("bench `ct` in") && e.contains("bench `ct_again` in"),
+        "{e}"
+    );
+    // Negative control: one of the two bench targets alone runs.
+    let out = ctv_env(
+        &[
+            "--manifest-path",
+            m.to_str().unwrap(),
+            "--bench",
+            "ct_again",
+            "--engine",
+            "count",
+            "--filter",
+            "or_accumulate",
+        ],
+        &[("CARGO_TARGET_DIR", &target)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -242,6 +242,7 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
         .unwrap_or(DEFAULT_SEED);
     let mut out = EmbeddedRun::default();
     let mut any = false;
+    let mut names = crate::names::Names::default();
     for suite in &suites {
         let cache = suite
             .elf
@@ -256,7 +257,12 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 .ok_or_else(|| format!("{}: no `{name}` function", suite.elf.display()))
         };
         let (start, end) = (marker("ct_marker_start")?, marker("ct_marker_end")?);
-        let checks: Vec<CheckSpec> = list_checks(board, &suite.elf, opts.timeout)?
+        let checks: Vec<CheckSpec> = list_checks(board, &suite.elf, opts.timeout)?;
+        names.claim(
+            &format!("bench `{}` ({})", suite.bench, suite.elf.display()),
+            checks.iter().map(|c| &c.name),
+        )?;
+        let checks: Vec<CheckSpec> = checks
             .into_iter()
             .filter(|c| opts.filter.as_deref().is_none_or(|f| c.name.contains(f)))
             .collect();
@@ -314,7 +320,8 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 board,
                 (want_trace, want_count, want_audit),
             );
-            if let Some(entry) = judged.entry {
+            if let Some(mut entry) = judged.entry {
+                entry.bench = suite.bench.clone();
                 out.counts.insert(check.name.clone(), entry);
             }
             out.results.extend(judged.results);
@@ -604,6 +611,7 @@ fn judge_check(
         .map(|((_, _, t), i)| (format!("{}|{}", i.public, i.label), t.instructions()))
         .collect();
     let entry = Entry {
+        bench: String::new(),
         constant_time: count_ct,
         ir_max: ir.values().copied().max().unwrap_or(0),
         ir,

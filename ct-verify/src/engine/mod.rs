@@ -100,7 +100,7 @@ pub enum Verdict {
     /// No evidence of a leak of the engine's kind.
     #[serde(rename = "constant-time")]
     ConstantTime,
-    /// Evidence of a leak (or a regression against the baseline).
+    /// Evidence of a leak.
     #[serde(rename = "leak")]
     Leak,
     /// Not enough evidence either way (dudect ran out of budget).
@@ -109,6 +109,13 @@ pub enum Verdict {
     /// The check could not be run (it panicked, the tool failed).
     #[serde(rename = "error")]
     Error,
+    /// Baseline engine only: the counts agree with the saved baseline.
+    #[serde(rename = "ok")]
+    Ok,
+    /// Baseline engine only: the counts moved against the saved baseline, or the check and the
+    /// baseline disagree on which checks exist (exit status 1, as for a leak).
+    #[serde(rename = "regression")]
+    Regression,
 }
 
 impl Verdict {
@@ -119,6 +126,8 @@ impl Verdict {
             Verdict::Leak => "leak",
             Verdict::Inconclusive => "inconclusive",
             Verdict::Error => "error",
+            Verdict::Ok => "ok",
+            Verdict::Regression => "regression",
         }
     }
 }
@@ -188,8 +197,8 @@ pub struct CheckResult {
     pub target: String,
     /// The engine (or `baseline` for a comparison against a saved baseline).
     pub engine: EngineName,
-    /// What the engine concluded; it decides the exit status (any `Leak`: 1, any `Error` or
-    /// `Inconclusive` without a leak: 2).
+    /// What the engine concluded; it decides the exit status (any `Leak` or `Regression`: 1,
+    /// any `Error` or `Inconclusive` without those: 2).
     pub verdict: Verdict,
     /// What a person needs to act on the verdict.
     pub evidence: Evidence,
