@@ -137,19 +137,9 @@ pub fn main() -> i32 {
         argv.remove(1);
         return crate::merge::main(argv);
     }
-    let args = match Args::try_parse_from(argv) {
+    let args = match parse_args::<Args>(argv) {
         Ok(a) => a,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                return 0;
-            }
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{first}");
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
     match run(&args) {
         Ok(code) => code,
@@ -158,6 +148,21 @@ pub fn main() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// Parses a command line with clap, for `cargo ct-verify` and for `merge`: help and version
+/// are printed (exit 0); a bad argument is clap's first line only (exit 2), not its usage page.
+pub(crate) fn parse_args<P: Parser>(argv: Vec<std::ffi::OsString>) -> Result<P, i32> {
+    P::try_parse_from(argv).map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            let _ = e.print();
+            return 0;
+        }
+        let text = e.render().to_string();
+        eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
+        EXIT_ERROR
+    })
 }
 
 /// The command line as the user typed it: `cargo ct-verify ...` when cargo ran the binary

@@ -428,18 +428,9 @@ pub struct MergeArgs {
 /// Entry point of `cargo ct-verify merge ARGS` (`argv[0]` is the program, then `merge`'s
 /// arguments): the exit status, 0/1/2 as for a run.
 pub fn main(argv: Vec<OsString>) -> i32 {
-    let args = match MergeArgs::try_parse_from(argv) {
+    let args = match crate::cli::parse_args::<MergeArgs>(argv) {
         Ok(a) => a,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                return 0;
-            }
-            let text = e.render().to_string();
-            eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
     match run(&args) {
         Ok(code) => code,
