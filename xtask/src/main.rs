@@ -46,6 +46,24 @@ impl From<std::io::Error> for Failure {
 }
 
 /// The trimmed stdout of a command that must succeed.
+/// `cargo ARGS --manifest-path MANIFEST --target-dir TARGET_DIR` for a fixture crate, with
+/// default code generation: flags from the environment (e.g. `-C target-cpu=native`) would make
+/// the emitted code, and so the check, depend on the machine that runs it.
+fn fixture_cargo(args: &[&str], manifest: &str, target_dir: &str) -> Command {
+    let mut command = Command::new("cargo");
+    command
+        .args(args)
+        .args(["--manifest-path", manifest, "--target-dir", target_dir]);
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
 fn run_text(command: &mut Command) -> Result<String, Failure> {
     let out = command.output()?;
     if !out.status.success() {

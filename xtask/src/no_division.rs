@@ -76,21 +76,10 @@ fn emit_asm(target: &str, opt: &str) -> Result<(String, String), Failure> {
         }
     }
     let cargo = |args: &[&str]| {
-        let mut command = Command::new("cargo");
+        let mut command = crate::fixture_cargo(args, &manifest, &target_dir);
         command
-            .args(args)
-            .args(["--manifest-path", &manifest, "--target-dir", &target_dir])
             .args(["--target", target])
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt);
-        // Default code generation: flags from the environment would make the result depend on
-        // the machine that runs the check.
-        for var in [
-            "RUSTFLAGS",
-            "CARGO_ENCODED_RUSTFLAGS",
-            "CARGO_BUILD_RUSTFLAGS",
-        ] {
-            command.env_remove(var);
-        }
         command
     };
     run_text(&mut cargo(&[

@@ -123,20 +123,8 @@ fn emit_asm(target: Option<&str>) -> Result<String, Failure> {
     let manifest = format!("{FIXTURE}/Cargo.toml");
     let target_dir = format!("{FIXTURE}/target");
     let cargo = |args: &[&str]| {
-        let mut command = Command::new("cargo");
-        command
-            .args(args)
-            .args(["--manifest-path", &manifest, "--target-dir", &target_dir]);
+        let mut command = crate::fixture_cargo(args, &manifest, &target_dir);
         command.args(target.map(|t| vec!["--target", t]).unwrap_or_default());
-        // Default code generation: flags from the environment (e.g. -C target-cpu=native)
-        // would make the result depend on the machine that runs the check.
-        for var in [
-            "RUSTFLAGS",
-            "CARGO_ENCODED_RUSTFLAGS",
-            "CARGO_BUILD_RUSTFLAGS",
-        ] {
-            command.env_remove(var);
-        }
         command
     };
     // Rebuild the fixture itself every time (its dependencies stay cached): cargo does not know
