@@ -56,6 +56,15 @@ impl SecretBool {
         taint::declassify(&mask);
         mask.reveal()
     }
+
+    /// Declassifies for a branch inside secret-core that is the publication itself (see
+    /// `taint::declassify_internal`).
+    #[inline(always)]
+    pub(crate) fn declassify_internal(self) -> bool {
+        let mask = core::mem::ManuallyDrop::new(self).mask;
+        taint::declassify_internal(&mask);
+        mask.reveal()
+    }
 }
 
 impl Clone for SecretBool {

@@ -105,9 +105,13 @@ impl<T> SecretOption<T> {
 
     /// Declassifies the flag: `Some(value)` or `None`. The value itself stays as it is (a
     /// `Secret` stays secret inside the `Option`).
+    ///
+    /// The choice between `Some` and `None` is a branch here, so `cargo ct-verify` sees the
+    /// flag as public from this call on: it does not check how the caller uses the `Option`
+    /// (it does for `opt.is_some().declassify()`).
     #[inline]
     pub fn declassify(self) -> Option<T> {
-        if self.is_some.declassify() {
+        if self.is_some.declassify_internal() {
             Some(self.value)
         } else {
             None

@@ -3,9 +3,11 @@
 //! This is the bridge to `cargo ct-verify`'s taint engine. Under valgrind memcheck, bytes
 //! marked *undefined* propagate through arithmetic; any conditional jump, `cmov`-less branch or
 //! memory address that depends on them is reported with its source line. [`Secret::new`]
-//! marks the value undefined and [`Secret::declassify`] marks it defined again, but only when
-//! the crate is built with the `taint` feature or with `RUSTFLAGS="--cfg secret_taint"` (which
-//! is what ct-verify sets); otherwise those hooks compile to nothing.
+//! marks the value undefined and [`Secret::declassify`] marks it defined again (under
+//! `--cfg secret_taint`, undefined again with an origin of its own, so ct-verify can check how
+//! the declassified value is used: see [`DECLASSIFY_CHECKED`]), but only when the crate is
+//! built with the `taint` feature or with `RUSTFLAGS="--cfg secret_taint"` (which is what
+//! ct-verify sets); otherwise those hooks compile to nothing.
 //!
 //! The functions here are always available. Each is valgrind's documented magic instruction
 //! sequence (see `arch/`), which does nothing on a real CPU and returns the default value, so
@@ -148,9 +150,36 @@ pub(crate) fn classify<T>(value: &T) {
     }
 }
 
-/// The hook `declassify` calls: marks the value defined when taint is enabled.
+/// Whether `declassify` re-marks values undefined (see [`declassify`]): only in the build
+/// `cargo ct-verify` makes (`--cfg secret_taint`), not with the `taint` feature alone.
+pub const DECLASSIFY_CHECKED: bool = cfg!(secret_taint);
+
+/// The hook `Secret::declassify` and `SecretBool::declassify` call.
+///
+/// Under `--cfg secret_taint` (ct-verify's build) it marks the value *undefined* again, with a
+/// client request issued from this function: memcheck run with `--track-origins=yes` then
+/// attributes every branch or address computed from the declassified value to this request
+/// (its origin stack passes through `secret_core::taint::declassify`, and its first frame
+/// outside secret-core is the caller's `.declassify()`), so ct-verify can report where a
+/// value was declassified and where it was used, and tell that from a use of the secret
+/// itself. With only the `taint` feature (memcheck run by hand) it marks the value defined:
+/// declassified values are public.
 #[inline(always)]
 pub(crate) fn declassify<T>(value: &T) {
+    if ENABLED && !core::mem::needs_drop::<T>() {
+        if DECLASSIFY_CHECKED {
+            mark_undefined(value);
+        } else {
+            mark_defined(value);
+        }
+    }
+}
+
+/// The hook for a declassification that secret-core consumes itself with a branch
+/// (`SecretOption::declassify` picking `Some` or `None`): marks the value defined in every
+/// build, because the branch is the publication itself, not a use by the caller.
+#[inline(always)]
+pub(crate) fn declassify_internal<T>(value: &T) {
     if ENABLED && !core::mem::needs_drop::<T>() {
         mark_defined(value);
     }
