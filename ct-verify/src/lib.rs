@@ -93,6 +93,7 @@ pub mod cargo;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod declassify;
+pub mod declassify_site;
 #[cfg(feature = "cli")]
 pub mod elf;
 #[cfg(feature = "cli")]

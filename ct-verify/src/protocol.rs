@@ -57,6 +57,9 @@ pub enum Record {
         /// secret inputs and not others has secret-dependent control flow.
         #[serde(default)]
         panicked: Vec<(String, String)>,
+        /// `taint` mode: the declassify sites the check allows ([`crate::Config::allow_declassify`]).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        allow_declassify: Vec<String>,
     },
     /// The check panicked for every input (for some inputs only, it is `Done` with the
     /// panicking inputs listed: secret-dependent control flow).

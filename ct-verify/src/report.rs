@@ -235,7 +235,8 @@ impl<'de> Deserialize<'de> for Evidence {
 
 #[cfg(feature = "cli")]
 /// The report's `evidence` object: for `taint`, `calls`, `errors`, `errors_outside_check` and
-/// `panicked_inputs`; for `trace`, `first_divergence` and `trace_events`, or (identical
+/// `panicked_inputs` (an error on a value declassified inside the check has `declassified_at`;
+/// those the check allows are under `intended_declassify` instead, with `allowed_by`); for `trace`, `first_divergence` and `trace_events`, or (identical
 /// traces) `inputs`, `trace_events` and `instructions`.
 fn flow_json(evidence: &flow::Evidence) -> Value {
     match &evidence.source {
@@ -244,29 +245,50 @@ fn flow_json(evidence: &flow::Evidence) -> Value {
             errors_outside_check,
         } => {
             let mut errors = Vec::new();
+            let mut intended = Vec::new();
             let mut panicked = Vec::new();
             for s in &evidence.sites {
                 match s {
-                    flow::Site::Tainted(t) => errors.push(json!({
-                        "kind": t.kind,
-                        "message": t.message,
-                        "location": t.location,
-                        "function": t.function,
-                        "innermost": t.innermost,
-                        "stack": t.stack,
-                    })),
+                    flow::Site::Tainted(t) => {
+                        let mut e = json!({
+                            "kind": t.kind,
+                            "message": t.message,
+                            "location": t.location,
+                            "function": t.function,
+                            "innermost": t.innermost,
+                            "stack": t.stack,
+                        });
+                        if let Some(d) = &t.declassified {
+                            e["declassified_at"] = json!({
+                                "location": d.location,
+                                "function": d.function,
+                                "stack": d.stack,
+                            });
+                        }
+                        match t.declassified.as_ref().and_then(|d| d.allowed_by.as_ref()) {
+                            Some(site) => {
+                                e["allowed_by"] = json!(site);
+                                intended.push(e);
+                            }
+                            None => errors.push(e),
+                        }
+                    }
                     flow::Site::Panicked(i, m) => {
                         panicked.push(json!({ "input": i, "message": m }))
                     }
                     flow::Site::Split(_) => {}
                 }
             }
-            json!({
+            let mut out = json!({
                 "calls": calls,
                 "errors": errors,
                 "errors_outside_check": errors_outside_check,
                 "panicked_inputs": panicked,
-            })
+            });
+            if !intended.is_empty() {
+                out["intended_declassify"] = Value::Array(intended);
+            }
+            out
         }
         flow::Source::Trace {
             trace_events,

@@ -51,6 +51,7 @@ pub struct Config<S, P = ()> {
     random: usize,
     public: PublicGenerator<P>,
     publics: usize,
+    allow_declassify: Vec<String>,
 }
 
 /// Makes one public input from the seeded generator.
@@ -70,6 +71,7 @@ impl<S: Input> Config<S, ()> {
             random: DEFAULT_RANDOM_INPUTS,
             public: Box::new(|_| ()),
             publics: 1,
+            allow_declassify: Vec::new(),
         }
     }
 }
@@ -96,12 +98,38 @@ impl<S: Input, P> Config<S, P> {
             random: self.random,
             public: Box::new(generator),
             publics: DEFAULT_PUBLIC_INPUTS,
+            allow_declassify: self.allow_declassify,
         }
     }
 
     /// Sets how many public values to draw (at least one).
     pub fn public_inputs(mut self, n: usize) -> Self {
         self.publics = n.max(1);
+        self
+    }
+
+    /// Allows branches, addresses and variable-latency operands that depend on a value
+    /// declassified at `site`: the taint engine lists them as intended instead of as a leak.
+    ///
+    /// Without it, every use of a value declassified *inside* the check is a leak, reported
+    /// with both places (the `.declassify()` call and the use). Returning a declassified value
+    /// from the check is not a use. `site` names the `.declassify()` call, as the report shows
+    /// it (`declassified at ...`):
+    ///
+    /// - `"file:line"`: the call's source line; `file` is matched as a path suffix
+    ///   (`"src/poly.rs:42"` or `"poly.rs:42"`);
+    /// - `"function"`: every call in that function (`"finalize"`, or a longer path such as
+    ///   `"Poly1305::finalize"`), matched against the last components of the function
+    ///   valgrind names.
+    ///
+    /// ```
+    /// use ct_verify::Config;
+    /// // The tag compare's verdict is public by design; its `if` may branch on it.
+    /// let config = Config::<[u8; 16]>::new().allow_declassify("verify_tag");
+    /// # let _ = config;
+    /// ```
+    pub fn allow_declassify(mut self, site: &str) -> Self {
+        self.allow_declassify.push(site.to_string());
         self
     }
 }
@@ -180,6 +208,14 @@ impl<'a> Suite<'a> {
             self.targets.iter().all(|t| t.name() != name),
             "ct-verify: two checks are named `{name}`"
         );
+        for site in &config.allow_declassify {
+            if let Err(e) = crate::declassify_site::parse(site) {
+                self.invalid.push(format!(
+                    "check `{name}`: allow_declassify(\"{}\"): {e}",
+                    site.escape_default()
+                ));
+            }
+        }
         if std::mem::size_of::<S>() == 0 {
             self.invalid.push(format!(
                 "check `{name}`: its secret type `{}` has no bytes, so nothing in it is secret and \
@@ -253,6 +289,7 @@ impl<'a> Suite<'a> {
                             calls: c.calls,
                             memcheck_errors,
                             panicked: c.panicked,
+                            allow_declassify: t.allowed_declassify().to_vec(),
                         },
                         Err(_) => Record::Panic {
                             target: name.to_string(),
@@ -365,6 +402,7 @@ trait ErasedTarget {
     fn name(&self) -> &str;
     fn labels(&self) -> Vec<String>;
     fn publics(&self) -> usize;
+    fn allowed_declassify(&self) -> &[String];
     fn run_taint(&self, seed: u64) -> Calls;
     fn run_count(&self, seed: u64, index: usize) -> Calls;
     fn run_dudect(&self, seed: u64, budget: f64, progress: bool) -> DudectRecord;
@@ -422,6 +460,10 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         self.config.publics
     }
 
+    fn allowed_declassify(&self) -> &[String] {
+        &self.config.allow_declassify
+    }
+
     fn run_taint(&self, seed: u64) -> Calls {
         let mut rng = self.rng(seed);
         let inputs = self.inputs(&mut rng);
@@ -431,7 +473,8 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
             for (label, s) in &inputs {
                 taint::mark_undefined(s);
                 let r = catch_unwind(AssertUnwindSafe(|| ct_verify_target_call(&self.f, s, p)));
-                // Declassify before the harness touches the result (or drops it).
+                // Declassify before the harness touches the result (or drops it): a value the
+                // check declassified and returns is not used by the check.
                 taint::mark_defined(&r);
                 taint::mark_defined(s);
                 out.record(j, label, r);

@@ -9,6 +9,15 @@
 //! | naive_division (panics for zero) | leak | leak | leak |
 //! | bigint_modpow | leak | leak | (any) |
 //! | or_accumulate_eq, subtle_eq, secret_core_eq, chacha20_block, xor_prefix_public_len | constant-time | constant-time | constant-time |
+//! | poly1305_declassify_branch | leak | constant-time | constant-time |
+//! | poly1305_declassify_allowed | constant-time | constant-time | constant-time |
+//!
+//! The two Poly1305 checks run `poly1305_final_reduce` on accumulators below 2^128 (the secret
+//! is the low 128 bits; a real accumulator is below p almost always), so no input takes the
+//! `h >= p` path: count sees one path. Taint sees the branch on the declassified compare
+//! anyway (see the function's docs for why it is a leak); the second check allows that
+//! `declassify()`, so it is listed as intended. `secret_core_eq` only returns its declassified
+//! result, which is not a use.
 
 use ct_verify::rand::RngCore;
 use ct_verify::{Config, Suite};
@@ -45,6 +54,14 @@ fn main() {
             |s: &Secret<[u8; 32]>, _: &()| secret_core_eq(s, &TAG),
         )
         .check("chacha20_block", chacha20_block)
+        .check("poly1305_declassify_branch", |h: &[u64; 2]| {
+            poly1305_final_reduce(&[h[0], h[1], 0])
+        })
+        .check_with(
+            "poly1305_declassify_allowed",
+            Config::new().allow_declassify("poly1305_final_reduce"),
+            |h: &[u64; 2], _: &()| poly1305_final_reduce(&[h[0], h[1], 0]),
+        )
         .check_with(
             "xor_prefix_public_len",
             Config::new()

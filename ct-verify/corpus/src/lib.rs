@@ -123,3 +123,35 @@ pub fn xor_prefix(s: &[u8; 32], len: usize) -> u8 {
     }
     acc
 }
+
+/// LEAK (declassify, then branch): the final reduction of Poly1305 (RFC 8439, section 2.5),
+/// written with a constant-time compare whose result is then declassified and branched on.
+///
+/// `h` is the secret accumulator, below 2^130, as three 64-bit limbs; the tag is h mod p
+/// (p = 2^130 - 5) taken mod 2^128. `g = h + 5` reaches 2^130 exactly when h >= p, and that
+/// test is computed without a branch. But `h_ge_p.declassify()` turns this property of the
+/// secret into a public `bool`, and the `if` then runs `subtract_p` (a call, which the
+/// compiler cannot turn into a conditional move) only for accumulators with h >= p: the time
+/// depends on the secret. `declassify()` is a promise that the value may be public, and this
+/// one may not: the branch is a leak whether or not a test input reaches h >= p.
+#[inline(never)]
+pub fn poly1305_final_reduce(h: &[u64; 3]) -> [u8; 16] {
+    let lo = u128::from(h[0]) | (u128::from(h[1]) << 64);
+    let (_, carry) = lo.overflowing_add(5);
+    let g_hi = h[2].wrapping_add(u64::from(carry));
+    let h_ge_p = Secret::new(g_hi >> 2).ct_ne_public(&0);
+    let public = h_ge_p.declassify(); // poly1305: declassify
+    let tag = if public {
+        // poly1305: use
+        subtract_p(lo)
+    } else {
+        lo
+    };
+    tag.to_le_bytes()
+}
+
+/// (h - p) mod 2^128 = (h + 5) mod 2^128, for h >= p.
+#[inline(never)]
+fn subtract_p(lo: u128) -> u128 {
+    lo.wrapping_add(5)
+}

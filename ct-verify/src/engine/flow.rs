@@ -57,6 +57,43 @@ pub struct TaintedSite {
     pub stack: Vec<String>,
     /// `location` shortened for the summary.
     pub place: String,
+    /// Set when the bytes came from a `declassify()` inside the check rather than from the
+    /// secret (memcheck's origin of the undefined value): where that was.
+    pub declassified: Option<Declassified>,
+}
+
+/// Where a value used at a [`TaintedSite`] was declassified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declassified {
+    /// `file:line` of the `.declassify()` call: the first frame of the origin stack outside
+    /// secret-core and the standard library.
+    pub location: String,
+    /// Its function.
+    pub function: String,
+    /// The origin stack, `function at file:line`, innermost first, down to the harness's call
+    /// frame.
+    pub stack: Vec<String>,
+    /// `location` shortened for the summary.
+    pub place: String,
+    /// The `allow_declassify` site that allows it, as the user wrote it: then the use is
+    /// intended and not a leak.
+    pub allowed_by: Option<String>,
+}
+
+impl TaintedSite {
+    /// Whether the user allowed it: a use of a value declassified at an allowed site.
+    pub fn intended(&self) -> bool {
+        self.declassified
+            .as_ref()
+            .is_some_and(|d| d.allowed_by.is_some())
+    }
+}
+
+impl Site {
+    /// Whether the site is evidence of a leak (every site but an intended declassify use).
+    pub fn is_leak(&self) -> bool {
+        !matches!(self, Site::Tainted(t) if t.intended())
+    }
 }
 
 /// Where the traces of two inputs first part.
@@ -124,15 +161,28 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
     let tainted = evidence
         .sites
         .iter()
-        .filter(|s| matches!(s, Site::Tainted(_)))
+        .filter(|s| matches!(s, Site::Tainted(_)) && s.is_leak())
         .count();
-    let (verdict, summary) = match evidence.sites.first() {
+    let intended = evidence.sites.len() - evidence.sites.iter().filter(|s| s.is_leak()).count();
+    let (verdict, summary) = match evidence.sites.iter().find(|s| s.is_leak()) {
         Some(Site::Tainted(t)) => {
             let more = match tainted {
                 0 | 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
             };
-            (Verdict::Leak, format!("{}: {}{more}", t.place, t.message))
+            let what = match &t.declassified {
+                Some(d) => format!(
+                    "{} on a value declassified at {}",
+                    if t.kind == "UninitCondition" {
+                        "branch"
+                    } else {
+                        "address"
+                    },
+                    d.place
+                ),
+                None => t.message.clone(),
+            };
+            (Verdict::Leak, format!("{}: {what}{more}", t.place))
         }
         Some(Site::Panicked(input, message)) => (
             Verdict::Leak,
@@ -142,6 +192,10 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
         None => (
             Verdict::ConstantTime,
             match &evidence.source {
+                Source::Taint { calls, .. } if intended > 0 => format!(
+                    "no secret-dependent branch or address in {calls} calls; {intended} \
+                     intended use(s) of values declassified at allowed sites"
+                ),
                 Source::Taint { calls, .. } => {
                     format!("no secret-dependent branch or address in {calls} calls")
                 }
@@ -215,6 +269,7 @@ mod tests {
             innermost: Some(location.into()),
             stack: vec![format!("f at {location}")],
             place: location.into(),
+            declassified: None,
         })
     }
 

@@ -9,7 +9,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::engine::flow::{self, Site, TaintedSite};
+use crate::declassify_site::{self, Allowed};
+use crate::engine::flow::{self, Declassified, Site, TaintedSite};
 use crate::engine::{CheckResult, EngineName, Verdict};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
@@ -51,6 +52,10 @@ pub struct MemcheckError {
     pub message: String,
     /// The stack, innermost first.
     pub stack: Vec<Frame>,
+    /// With `--track-origins=yes`, the stack where the undefined bytes were made, when memcheck
+    /// knows it (for ct-verify: a client request, from the harness, `Secret::new` or
+    /// `declassify`); empty otherwise.
+    pub origin: Vec<Frame>,
 }
 
 impl MemcheckError {
@@ -123,9 +128,16 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
                     .and_then(|x| child_text(x, "text"))
             })
             .unwrap_or_default();
-        let mut stack = Vec::new();
-        if let Some(s) = e.children().find(|c| c.has_tag_name("stack")) {
-            for f in s.children().filter(|c| c.has_tag_name("frame")) {
+        // The first stack is the error's; with origin tracking, the one after the `auxwhat`
+        // "Uninitialised value was created by ..." is the origin's.
+        let mut stacks = e.children().filter(|c| c.has_tag_name("stack"));
+        let frames = |s: Option<roxmltree::Node<'_, '_>>| {
+            let mut stack = Vec::new();
+            for f in s
+                .iter()
+                .flat_map(|s| s.children())
+                .filter(|c| c.has_tag_name("frame"))
+            {
                 let file = match (child_text(f, "dir"), child_text(f, "file")) {
                     (Some(d), Some(f)) => Some(format!("{d}/{f}")),
                     (None, Some(f)) => Some(f),
@@ -139,13 +151,17 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
                     object: child_text(f, "obj"),
                 });
             }
-        }
+            stack
+        };
+        let stack = frames(stacks.next());
+        let origin = frames(stacks.next());
         out.push((
             section,
             MemcheckError {
                 kind,
                 message,
                 stack,
+                origin,
             },
         ));
     }
@@ -156,13 +172,21 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
 /// [`flow::judge`](crate::engine::flow::judge)).
 ///
 /// `panicked` lists the calls that panicked (`public|input`, message): panicking for some secret
-/// inputs and not others is secret-dependent control flow, a leak in itself.
+/// inputs and not others is secret-dependent control flow, a leak in itself. An error whose
+/// origin is a `declassify()` inside the check (see [`declassified_at`]) is a leak too, unless
+/// its `.declassify()` call is one of the `allowed` sites (`Config::allow_declassify`): then it
+/// is listed as intended.
 pub fn judge(
     target: &str,
     errors: &[MemcheckError],
     calls: usize,
     panicked: &[(String, String)],
+    allowed: &[String],
 ) -> CheckResult {
+    let allowed: Vec<(&String, Allowed)> = allowed
+        .iter()
+        .filter_map(|a| declassify_site::parse(a).ok().map(|p| (a, p)))
+        .collect();
     let mut sites = Vec::new();
     let mut outside = 0usize;
     let mut seen = std::collections::BTreeSet::new();
@@ -181,7 +205,21 @@ pub fn judge(
             .or(frames.first())
             .cloned()
             .unwrap_or_default();
-        if !seen.insert((e.kind.clone(), top.location())) {
+        let declassified = declassified_at(e).map(|(call, stack)| Declassified {
+            location: call.location(),
+            function: call.function.clone(),
+            stack: stack
+                .iter()
+                .map(|f| format!("{} at {}", f.function, f.location()))
+                .collect(),
+            place: short_path(&call.location()),
+            allowed_by: allowed
+                .iter()
+                .find(|(_, a)| a.matches(&call.function, call.file.as_deref(), call.line))
+                .map(|(text, _)| (*text).clone()),
+        });
+        let decl_key = declassified.as_ref().map(|d| d.location.clone());
+        if !seen.insert((e.kind.clone(), top.location(), decl_key)) {
             continue;
         }
         sites.push(Site::Tainted(TaintedSite {
@@ -195,6 +233,7 @@ pub fn judge(
                 .map(|f| format!("{} at {}", f.function, f.location()))
                 .collect(),
             place: short_path(&top.location()),
+            declassified,
         }));
     }
     sites.extend(
@@ -212,6 +251,55 @@ pub fn judge(
             sites,
         },
     )
+}
+
+/// For an error on a value declassified inside the check: the `.declassify()` call (the first
+/// frame of the origin stack outside secret-core and the standard library) and the origin
+/// stack down to the harness's call frame. `None` for an error on the secret itself, or
+/// without origin information (memcheck run without `--track-origins=yes`, or it lost it).
+///
+/// The client request that made the bytes undefined is inlined into secret-core's
+/// `declassify()` (`Secret::declassify`, `SecretBool::declassify`, the `Declassify` impls),
+/// whose frame names it with inline info: the innermost run of secret-core frames contains a
+/// function named `declassify`. The harness's request (in ct-verify) and `Secret::new`'s
+/// (`new`) never do.
+pub fn declassified_at(e: &MemcheckError) -> Option<(Frame, Vec<Frame>)> {
+    let end = e
+        .origin
+        .iter()
+        .position(|f| f.function.contains(protocol::CALL_FRAME))?;
+    let origin = &e.origin[..end];
+    let library = origin
+        .iter()
+        .take_while(|f| is_secret_core_frame(f) || is_std_frame(f))
+        .count();
+    if !origin[..library]
+        .iter()
+        .any(|f| is_secret_core_frame(f) && base_name(&f.function) == "declassify")
+    {
+        return None;
+    }
+    let call = origin.get(library)?;
+    Some((call.clone(), origin.to_vec()))
+}
+
+/// `<[T; N] as a::Declassify>::declassify<u8>` -> `declassify`.
+fn base_name(function: &str) -> &str {
+    let tail = function.rsplit(">::").next().unwrap_or(function);
+    let tail = tail.split('<').next().unwrap_or_default();
+    tail.rsplit("::").next().unwrap_or_default()
+}
+
+fn is_secret_core_path(p: &str) -> bool {
+    p.contains("/secret-core/src/") || p.contains("/secret-core-")
+}
+
+/// Whether a frame is secret-core's own code (by its source path; by its name without one).
+pub fn is_secret_core_frame(f: &Frame) -> bool {
+    match &f.file {
+        Some(p) => is_secret_core_path(p),
+        None => f.function.starts_with("secret_core::") || f.function.starts_with("<secret_core::"),
+    }
 }
 
 /// Whether a frame is in the standard library (its sources live under `/rustc/<hash>/`): the
@@ -249,6 +337,10 @@ pub fn short_path(p: &str) -> String {
 /// error an earlier check already made (shared library code) shows a count but no new error: such
 /// a check, and any the process did not reach (a crash), is run again on its own. `progress`
 /// shows the checks done.
+///
+/// Checks with a tainted branch or address are run a second time, with `--track-origins=yes`
+/// (several times slower, so only for them): the origin of each error tells a use of the
+/// secret from a use of a value declassified inside the check, and names that `declassify()`.
 pub fn run(
     exe: &Path,
     cwd: Option<&Path>,
@@ -257,8 +349,46 @@ pub fn run(
     timeout: Duration,
     progress: &Progress,
 ) -> Vec<CheckResult> {
+    let mut results = run_pass(exe, cwd, targets, scratch, timeout, progress, false);
+    let again: Vec<usize> = (0..targets.len())
+        .filter(|&i| {
+            matches!(&results[i].evidence, crate::engine::Evidence::Flow(f)
+                if f.sites.iter().any(|s| matches!(s, Site::Tainted(_))))
+        })
+        .collect();
+    if again.is_empty() {
+        return results;
+    }
+    let names: Vec<String> = again.iter().map(|&i| targets[i].clone()).collect();
+    let traced = run_pass(
+        exe,
+        cwd,
+        &names,
+        scratch,
+        timeout,
+        &Progress::hidden(),
+        true,
+    );
+    for (i, r) in again.into_iter().zip(traced) {
+        // A check that fails only under origin tracking keeps its first verdict.
+        if r.verdict != Verdict::Error {
+            results[i] = r;
+        }
+    }
+    results
+}
+
+fn run_pass(
+    exe: &Path,
+    cwd: Option<&Path>,
+    targets: &[String],
+    scratch: &Path,
+    timeout: Duration,
+    progress: &Progress,
+    origins: bool,
+) -> Vec<CheckResult> {
     let mut results: Vec<Option<CheckResult>> = vec![None; targets.len()];
-    let batch = run_once(exe, cwd, targets, scratch, timeout, &mut |n| {
+    let batch = run_once(exe, cwd, targets, scratch, timeout, origins, &mut |n| {
         progress.set(n)
     });
     let mut retry = Vec::new();
@@ -279,7 +409,7 @@ pub fn run(
     for (done, i) in (targets.len() - retry.len() + 1..).zip(retry) {
         let one = std::slice::from_ref(&targets[i]);
         results[i] = Some(
-            match run_once(exe, cwd, one, scratch, timeout, &mut |_| {}) {
+            match run_once(exe, cwd, one, scratch, timeout, origins, &mut |_| {}) {
                 Ok(mut r) => r.pop().flatten().unwrap_or_else(|| {
                     CheckResult::error(&targets[i], EngineName::Taint, "no result")
                 }),
@@ -295,14 +425,15 @@ pub fn run(
         .collect()
 }
 
-/// One memcheck process over `targets`: `None` for a check that needs a run of its own.
-/// `finished(n)`: n checks done so far.
+/// One memcheck process over `targets` (`origins`: with `--track-origins=yes`): `None` for a
+/// check that needs a run of its own. `finished(n)`: n checks done so far.
 fn run_once(
     exe: &Path,
     cwd: Option<&Path>,
     targets: &[String],
     scratch: &Path,
     timeout: Duration,
+    origins: bool,
     finished: &mut dyn FnMut(usize),
 ) -> Result<Vec<Option<CheckResult>>, String> {
     let xml = scratch.join("memcheck.xml");
@@ -319,7 +450,7 @@ fn run_once(
             format!("--xml-file={}", xml.display()),
             "--error-limit=no".into(),
             "--leak-check=no".into(),
-            "--track-origins=no".into(),
+            format!("--track-origins={}", if origins { "yes" } else { "no" }),
             "--read-inline-info=yes".into(),
             // Deep stacks must still reach the harness frame that marks them as inside the check.
             "--num-callers=500".into(),
@@ -327,7 +458,8 @@ fn run_once(
         ],
         env: Vec::new(),
         inherit_stderr: false,
-        timeout: timeout * targets.len().max(1) as u32,
+        // Origin tracking makes memcheck up to about twice as slow.
+        timeout: timeout * targets.len().max(1) as u32 * if origins { 2 } else { 1 },
         cwd,
     };
     let run = process::run_suite_watched(&launch, scratch, finished)
@@ -344,6 +476,7 @@ fn run_once(
                 calls,
                 memcheck_errors,
                 panicked,
+                allow_declassify,
                 ..
             }) => {
                 let mine: Vec<MemcheckError> = errors
@@ -351,8 +484,10 @@ fn run_once(
                     .filter(|(s, _)| *s == Some(i))
                     .map(|(_, e)| e.clone())
                     .collect();
-                let result = judge(target, &mine, *calls, panicked);
-                if result.verdict == Verdict::ConstantTime && *memcheck_errors > 0 && !single {
+                let result = judge(target, &mine, *calls, panicked, allow_declassify);
+                let no_site = matches!(&result.evidence,
+                    crate::engine::Evidence::Flow(f) if f.sites.is_empty());
+                if no_site && *memcheck_errors > 0 && !single {
                     None
                 } else {
                     Some(result)
@@ -405,13 +540,97 @@ mod tests {
         assert_eq!(errors.len(), 2);
         assert!(errors[0].inside_check());
         assert!(!errors[1].inside_check());
-        let r = judge("leaky_eq", &errors, 6, &[]);
+        let r = judge("leaky_eq", &errors, 6, &[], &[]);
         assert_eq!(r.verdict, Verdict::Leak);
         assert_eq!(
             r.evidence.to_json()["errors"][0]["location"],
             "/src/benches/ct.rs:12"
         );
         assert_eq!(r.evidence.to_json()["errors_outside_check"], 1);
+    }
+
+    /// One branch at lib.rs:144 whose bytes were made undefined by the client request inlined
+    /// into `origin_fn` (secret-core's bool.rs), called from lib.rs:143: the shape memcheck
+    /// gives with `--track-origins=yes`.
+    fn with_origin(origin_fn: &str) -> String {
+        format!(
+            r#"<?xml version="1.0"?>
+<valgrindoutput>
+<error>
+  <kind>UninitCondition</kind>
+  <what>Conditional jump or move depends on uninitialised value(s)</what>
+  <stack>
+    <frame><ip>0x1</ip><fn>corpus::poly1305_final_reduce</fn><dir>/c/src</dir><file>lib.rs</file><line>144</line></frame>
+    <frame><ip>0x2</ip><fn>ct_verify::call::ct_verify_target_call</fn></frame>
+  </stack>
+  <auxwhat>Uninitialised value was created by a client request</auxwhat>
+  <stack>
+    <frame><ip>0x3</ip><fn>{origin_fn}</fn><dir>/w/secret-core</dir><file>src/bool.rs</file><line>57</line></frame>
+    <frame><ip>0x4</ip><fn>map&lt;u8&gt;</fn><dir>/rustc/abc</dir><file>library/core/src/array/mod.rs</file><line>5</line></frame>
+    <frame><ip>0x5</ip><fn>corpus::poly1305_final_reduce</fn><dir>/c/src</dir><file>lib.rs</file><line>143</line></frame>
+    <frame><ip>0x6</ip><fn>ct_verify::call::ct_verify_target_call</fn></frame>
+  </stack>
+</error>
+</valgrindoutput>
+"#
+        )
+    }
+
+    #[test]
+    fn a_use_of_a_declassified_value_leaks_with_both_places_unless_allowed() {
+        let errors = parse_xml(&with_origin("declassify")).unwrap();
+        assert_eq!(errors[0].origin.len(), 4);
+        let r = judge("poly", &errors, 6, &[], &[]);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert_eq!(
+            r.summary,
+            "/c/src/lib.rs:144: branch on a value declassified at /c/src/lib.rs:143"
+        );
+        let json = r.evidence.to_json();
+        assert_eq!(json["errors"][0]["location"], "/c/src/lib.rs:144");
+        assert_eq!(
+            json["errors"][0]["declassified_at"]["location"],
+            "/c/src/lib.rs:143"
+        );
+        // A site that is not this one allows nothing.
+        for other in ["other_fn", "lib.rs:144", "src/lib.rs:1"] {
+            let r = judge("poly", &errors, 6, &[], &[other.to_string()]);
+            assert_eq!(r.verdict, Verdict::Leak, "{other}");
+        }
+        for site in ["poly1305_final_reduce", "src/lib.rs:143", "lib.rs:143"] {
+            let r = judge("poly", &errors, 6, &[], &[site.to_string()]);
+            assert_eq!(r.verdict, Verdict::ConstantTime, "{site}");
+            let json = r.evidence.to_json();
+            assert_eq!(json["errors"], serde_json::json!([]));
+            assert_eq!(json["intended_declassify"][0]["allowed_by"], site);
+            assert_eq!(
+                json["intended_declassify"][0]["declassified_at"]["location"],
+                "/c/src/lib.rs:143"
+            );
+            assert!(r.summary.contains("1 intended use"), "{}", r.summary);
+        }
+    }
+
+    #[test]
+    fn a_use_of_the_secret_itself_is_never_allowed() {
+        // `Secret::new` (inlined `new`) or the harness made the bytes: not a declassify, so an
+        // allowed site does not excuse it.
+        for origin in ["new&lt;u64&gt;", "ct_verify::suite::run_taint"] {
+            let errors = parse_xml(&with_origin(origin)).unwrap();
+            let r = judge("poly", &errors, 6, &[], &["poly1305_final_reduce".into()]);
+            assert_eq!(r.verdict, Verdict::Leak, "{origin}");
+            assert!(r.evidence.to_json()["errors"][0]
+                .get("declassified_at")
+                .is_none());
+        }
+        assert_eq!(
+            base_name("<[T; N] as secret_core::Declassify>::declassify<u8>"),
+            "declassify"
+        );
+        assert_eq!(
+            base_name("secret_core::Secret<T>::declassify"),
+            "declassify"
+        );
     }
 
     #[test]
