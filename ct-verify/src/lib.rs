@@ -38,8 +38,13 @@
 //!   `secret_core::Secret::new` (the build sets `--cfg secret_taint`), are marked undefined.
 //!   Memcheck then reports each conditional branch and each memory address computed from them,
 //!   with file and line: early-exit compares, secret-indexed tables, secret-length loops,
-//!   variable-time library code. It does **not** see variable-latency arithmetic (division),
-//!   and it sees only the paths the inputs took.
+//!   variable-time library code. A value the check `declassify()`s is checked too: a branch
+//!   or address computed from it is a leak reported with both places (the `.declassify()` call
+//!   and the use), unless [`Config::allow_declassify`] names the site, which lists it as
+//!   intended; returning a declassified value is not a use. It does **not** see
+//!   variable-latency arithmetic (division), and it sees only the paths the inputs took.
+//!   On Cortex-M (`trace`) there is no taint: a branch on a declassified value is seen only
+//!   when the inputs take it both ways.
 //! - **count** (valgrind callgrind): counts instructions inside the check for every input; the
 //!   total (Ir) and the per-instruction profile must be identical for all secret inputs with the
 //!   same public input. Under ct-verify the count includes the valgrind client request that

@@ -641,3 +641,35 @@ fn emit(record: &Record) {
         std::process::exit(3);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_allowed_site_is_refused_naming_the_check() {
+        let suite = Suite::new()
+            .check_with(
+                "good",
+                Config::new()
+                    .allow_declassify("finalize")
+                    .allow_declassify("src/poly.rs:42"),
+                |s: &u8, _: &()| *s,
+            )
+            .check_with(
+                "bad",
+                Config::new().allow_declassify("src/poly.rs"),
+                |s: &u8, _: &()| *s,
+            );
+        assert_eq!(suite.invalid.len(), 1, "{:?}", suite.invalid);
+        assert!(
+            suite.invalid[0].starts_with("check `bad`: allow_declassify(\"src/poly.rs\")"),
+            "{}",
+            suite.invalid[0]
+        );
+        assert_eq!(
+            suite.targets[0].allowed_declassify(),
+            ["finalize", "src/poly.rs:42"]
+        );
+    }
+}

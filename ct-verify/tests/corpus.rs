@@ -113,6 +113,9 @@ fn corpus_verdicts_under_taint_count_audit() {
         ("secret_core_eq", [ct, ct, ct]),
         ("chacha20_block", [ct, ct, ct]),
         ("xor_prefix_public_len", [ct, ct, ct]),
+        // Declassify, then branch: no input reaches h >= p, so only taint sees it.
+        ("poly1305_declassify_branch", ["leak", ct, ct]),
+        ("poly1305_declassify_allowed", [ct, ct, ct]),
     ];
     for (target, verdicts) in expected {
         for (engine, want) in ["taint", "count", "audit"].iter().zip(verdicts) {
@@ -162,6 +165,38 @@ fn corpus_verdicts_under_taint_count_audit() {
             .contains("corpus/src/lib.rs:"),
         "{f}"
     );
+    // Both places of a use of a declassified value: the `.declassify()` line and the `if`.
+    let line_of = |marker: &str| {
+        let src = include_str!("../corpus/src/lib.rs");
+        let n = src.lines().position(|l| l.contains(marker)).unwrap() + 1;
+        format!("corpus/src/lib.rs:{n}")
+    };
+    let poly = &r[&("poly1305_declassify_branch".into(), "taint".into())].1;
+    let e = &poly["errors"][0];
+    assert!(
+        e["location"]
+            .as_str()
+            .unwrap()
+            .ends_with(&line_of("if public {")),
+        "{e}"
+    );
+    let declassified_at = e["declassified_at"]["location"].as_str().unwrap();
+    assert!(
+        declassified_at.ends_with(&line_of("poly1305: declassify")),
+        "{e}"
+    );
+    assert_eq!(poly["errors"].as_array().map(Vec::len), Some(1), "{poly}");
+    // Allowed: the same use, listed as intended, not as an error.
+    let allowed = &r[&("poly1305_declassify_allowed".into(), "taint".into())].1;
+    assert_eq!(allowed["errors"], serde_json::json!([]), "{allowed}");
+    let intended = &allowed["intended_declassify"][0];
+    assert_eq!(intended["allowed_by"], "poly1305_final_reduce", "{allowed}");
+    assert_eq!(intended["declassified_at"]["location"], declassified_at);
+    // Returning a declassified value is not a use.
+    let eq = &r[&("secret_core_eq".into(), "taint".into())].1;
+    assert_eq!(eq["errors"], serde_json::json!([]), "{eq}");
+    assert!(eq.get("intended_declassify").is_none(), "{eq}");
+
     // Public inputs may change the cost; secrets may not.
     let xp = &r[&("xor_prefix_public_len".into(), "count".into())].1;
     assert_ne!(xp["ir_min"], xp["ir_max"], "{xp}");

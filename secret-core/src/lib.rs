@@ -152,7 +152,10 @@
 //!
 //! **Not guaranteed**:
 //! - Your code: secret-core stops the easy mistakes at compile time, but a closure that
-//!   declassifies and branches is still a leak. Run ct-verify on your own functions.
+//!   declassifies and branches is still a leak. Run ct-verify on your own functions: its taint
+//!   engine reports a branch or address on a value declassified inside a check, with both
+//!   places, unless the check allows that site (on x86_64 and AArch64 hosts; on Cortex-M only
+//!   when the inputs take the branch both ways).
 //! - Multiplication latency: 32×32→32 multiplies are constant-time on every mainstream core,
 //!   but the *long* multiplies that `u64 * u64` on 32-bit Arm and `u128` arithmetic compile to
 //!   are early-terminating on Cortex-M3 (`UMULL`), and Cortex-M0 has no 32×32→64 multiply at

@@ -150,20 +150,21 @@ pub(crate) fn classify<T>(value: &T) {
     }
 }
 
-/// Whether `declassify` re-marks values undefined (see [`declassify`]): only in the build
-/// `cargo ct-verify` makes (`--cfg secret_taint`), not with the `taint` feature alone.
+/// Whether `declassify()` re-marks values undefined, so that ct-verify checks how they are used
+/// (module docs): only in the build `cargo ct-verify` makes (`--cfg secret_taint`), not with
+/// the `taint` feature alone.
 pub const DECLASSIFY_CHECKED: bool = cfg!(secret_taint);
 
 /// The hook `Secret::declassify` and `SecretBool::declassify` call.
 ///
 /// Under `--cfg secret_taint` (ct-verify's build) it marks the value *undefined* again, with a
-/// client request issued from this function: memcheck run with `--track-origins=yes` then
-/// attributes every branch or address computed from the declassified value to this request
-/// (its origin stack passes through `secret_core::taint::declassify`, and its first frame
-/// outside secret-core is the caller's `.declassify()`), so ct-verify can report where a
-/// value was declassified and where it was used, and tell that from a use of the secret
-/// itself. With only the `taint` feature (memcheck run by hand) it marks the value defined:
-/// declassified values are public.
+/// client request of its own: memcheck run with `--track-origins=yes` then attributes every
+/// branch or address computed from the declassified value to this request, whose origin stack
+/// starts in secret-core's `declassify` method (inlined, named by the debug info) and continues
+/// with the caller's `.declassify()`. So ct-verify can report where a value was declassified
+/// and where it was used, and tell that from a use of the secret itself (whose request is made
+/// by `Secret::new` or the harness). With only the `taint` feature (memcheck run by hand) it
+/// marks the value defined: declassified values are public.
 #[inline(always)]
 pub(crate) fn declassify<T>(value: &T) {
     if ENABLED && !core::mem::needs_drop::<T>() {
