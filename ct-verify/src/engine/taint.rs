@@ -173,7 +173,7 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
 ///
 /// `panicked` lists the calls that panicked (`public|input`, message): panicking for some secret
 /// inputs and not others is secret-dependent control flow, a leak in itself. An error whose
-/// origin is a `declassify()` inside the check (see [`declassified_at`]) is a leak too, unless
+/// origin is a `declassify()` inside the check (see [`origin`]) is a leak too, unless
 /// its `.declassify()` call is one of the `allowed` sites (`Config::allow_declassify`): then it
 /// is listed as intended.
 pub fn judge(
@@ -205,7 +205,12 @@ pub fn judge(
             .or(frames.first())
             .cloned()
             .unwrap_or_default();
-        let declassified = declassified_at(e).map(|(call, stack)| Declassified {
+        let declassified = match origin(e) {
+            Origin::DeclassifiedOutside => continue,
+            Origin::Secret => None,
+            Origin::DeclassifiedInside(call, stack) => Some((call, stack)),
+        };
+        let declassified = declassified.map(|(call, stack)| Declassified {
             location: call.location(),
             function: call.function.clone(),
             stack: stack
@@ -253,34 +258,51 @@ pub fn judge(
     )
 }
 
-/// For an error on a value declassified inside the check: the `.declassify()` call (the first
-/// frame of the origin stack outside secret-core and the standard library) and the origin
-/// stack down to the harness's call frame. `None` for an error on the secret itself, or
-/// without origin information (memcheck run without `--track-origins=yes`, or it lost it).
+/// Where the undefined bytes of a memcheck error came from (its origin stack, with
+/// `--track-origins=yes`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The secret (the harness's request, `Secret::new`), or memcheck does not know.
+    Secret,
+    /// A `declassify()` inside the check: the `.declassify()` call (the first frame of the
+    /// origin stack outside secret-core and the standard library) and the origin stack down to
+    /// the harness's call frame.
+    DeclassifiedInside(Frame, Vec<Frame>),
+    /// A `declassify()` outside the check (the suite's setup): public, as for the check.
+    DeclassifiedOutside,
+}
+
+/// The origin of an error's bytes.
 ///
-/// The client request that made the bytes undefined is inlined into secret-core's
-/// `declassify()` (`Secret::declassify`, `SecretBool::declassify`, the `Declassify` impls),
-/// whose frame names it with inline info: the innermost run of secret-core frames contains a
-/// function named `declassify`. The harness's request (in ct-verify) and `Secret::new`'s
-/// (`new`) never do.
-pub fn declassified_at(e: &MemcheckError) -> Option<(Frame, Vec<Frame>)> {
-    let end = e
+/// The client request that made them undefined is inlined into secret-core's `declassify()`
+/// (`Secret::declassify`, `SecretBool::declassify`, the `Declassify` impls), whose frame names
+/// it with inline info: the innermost run of secret-core frames contains a function named
+/// `declassify`. The harness's request (in ct-verify) and `Secret::new`'s (`new`) never do.
+pub fn origin(e: &MemcheckError) -> Origin {
+    let library = e
         .origin
-        .iter()
-        .position(|f| f.function.contains(protocol::CALL_FRAME))?;
-    let origin = &e.origin[..end];
-    let library = origin
         .iter()
         .take_while(|f| is_secret_core_frame(f) || is_std_frame(f))
         .count();
-    if !origin[..library]
+    if !e.origin[..library]
         .iter()
         .any(|f| is_secret_core_frame(f) && base_name(&f.function) == "declassify")
     {
-        return None;
+        return Origin::Secret;
     }
-    let call = origin.get(library)?;
-    Some((call.clone(), origin.to_vec()))
+    let Some(end) = e
+        .origin
+        .iter()
+        .position(|f| f.function.contains(protocol::CALL_FRAME))
+    else {
+        return Origin::DeclassifiedOutside;
+    };
+    match e.origin.get(library) {
+        Some(call) if library < end => {
+            Origin::DeclassifiedInside(call.clone(), e.origin[..end].to_vec())
+        }
+        _ => Origin::Secret,
+    }
 }
 
 /// `<[T; N] as a::Declassify>::declassify<u8>` -> `declassify`.
@@ -609,6 +631,18 @@ mod tests {
             );
             assert!(r.summary.contains("1 intended use"), "{}", r.summary);
         }
+    }
+
+    #[test]
+    fn a_value_declassified_before_the_check_is_public() {
+        let xml = with_origin("declassify").replace(
+            "<frame><ip>0x6</ip><fn>ct_verify::call::ct_verify_target_call</fn></frame>",
+            "<frame><ip>0x6</ip><fn>main</fn></frame>",
+        );
+        let errors = parse_xml(&xml).unwrap();
+        assert_eq!(origin(&errors[0]), Origin::DeclassifiedOutside);
+        let r = judge("poly", &errors, 6, &[], &[]);
+        assert_eq!(r.verdict, Verdict::ConstantTime, "{}", r.summary);
     }
 
     #[test]
