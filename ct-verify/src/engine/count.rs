@@ -5,12 +5,14 @@
 //! Only Ir is compared: cache-simulation and "estimated cycles" figures drift between identical
 //! runs. Calls are compared only with others made with the same public input.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::elf::Frame;
 use crate::engine::callgrind::{self, Dump, InstrKey};
 use crate::engine::{CheckResult, EngineName, Verdict};
+use crate::location::{LeakSite, SourceLocation};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
 use crate::protocol::{self, Record};
@@ -189,6 +191,9 @@ pub struct ProfileDifference {
     pub function: String,
     /// How often each call executed it.
     pub counts: [u64; 2],
+    /// The first function and `file:line` of the user's code whose instructions differ
+    /// between the two calls (`Differing::user_location`).
+    pub user: Option<SourceLocation>,
 }
 
 /// One SysTick run of an input on the device: ticks, and the instructions they stand for.
@@ -221,6 +226,9 @@ pub enum Source {
         clock_hz: u64,
         /// QEMU's `-icount` setting that makes SysTick count instructions.
         icount: &'static str,
+        /// Where the traces of two inputs first part, in the user's code (the PC of the first
+        /// differing event, through the firmware's inline chain).
+        located: Option<LeakSite>,
     },
 }
 
@@ -233,8 +241,42 @@ pub struct Evidence {
     pub source: Source,
 }
 
+impl Evidence {
+    /// Where the leak is in the user's code, with the two inputs that show it: on the host,
+    /// the first kept profile difference that reaches the user's code; on the device, where
+    /// the traces part.
+    pub fn site(&self) -> Option<LeakSite> {
+        match &self.source {
+            Source::Callgrind { differences, .. } => differences.iter().find_map(|d| {
+                Some(LeakSite {
+                    public: d.public,
+                    inputs: d.inputs.clone(),
+                    at: d.user.clone()?,
+                })
+            }),
+            Source::Trace { located, .. } => located.clone(),
+        }
+    }
+}
+
+/// ` at FUNCTION (FILE:LINE) for INPUT vs INPUT`: the leak's place in the user's code on the
+/// report's row, or nothing when it is unknown.
+fn at_site(site: Option<&LeakSite>) -> String {
+    site.map_or_else(String::new, |s| {
+        format!(
+            " at {} ({}:{}) for {} vs {}",
+            s.at.function,
+            super::taint::short_path(&s.at.file),
+            s.at.line,
+            s.inputs[0],
+            s.inputs[1]
+        )
+    })
+}
+
 /// Callgrind's evidence of a [`CountRun`]: each call's Ir and, per public input, the first
-/// per-instruction difference of every call against the first (panicked calls left out).
+/// per-instruction difference of every call against the first (panicked calls left out), with
+/// the place in the user's code where the two calls' instructions differ.
 pub fn evidence(run: &CountRun) -> Evidence {
     let panicked = |c: &(usize, String, Dump)| {
         run.panicked
@@ -255,27 +297,39 @@ pub fn evidence(run: &CountRun) -> Evidence {
             panicked: p,
         });
     }
-    let mut differences = Vec::new();
+    let mut pairs = Vec::new();
     for (public, calls) in &by_public {
         let first = calls[0];
         for other in &calls[1..] {
-            if differences.len() == 5 {
+            if pairs.len() == 5 {
                 break;
             }
             if let Some(d) = first_difference(&first.2, &other.2) {
-                differences.push(ProfileDifference {
-                    public: *public,
-                    inputs: [first.1.clone(), other.1.clone()],
-                    instructions: [first.2.total_ir, other.2.total_ir],
-                    object: d.0.object.clone(),
-                    address: d.0.addr,
-                    location: d.1,
-                    function: d.2,
-                    counts: [d.3, d.4],
-                });
+                pairs.push((*public, first, *other, d));
             }
         }
     }
+    // One addr2line run per object file for the differing instructions of every kept pair.
+    let differing: Vec<Differing> = pairs
+        .iter()
+        .map(|(_, a, b, _)| Differing::of(&a.2, &b.2))
+        .collect();
+    let chains = inline_chains(differing.iter().flat_map(Differing::keys));
+    let differences = pairs
+        .into_iter()
+        .zip(&differing)
+        .map(|((public, first, other, d), diff)| ProfileDifference {
+            public,
+            inputs: [first.1.clone(), other.1.clone()],
+            instructions: [first.2.total_ir, other.2.total_ir],
+            object: d.0.object.clone(),
+            address: d.0.addr,
+            location: d.1,
+            function: d.2,
+            counts: [d.3, d.4],
+            user: diff.user_location(&chains),
+        })
+        .collect();
     Evidence {
         calls,
         source: Source::Callgrind {
@@ -283,6 +337,89 @@ pub fn evidence(run: &CountRun) -> Evidence {
             panicked: run.panicked.clone(),
         },
     }
+}
+
+/// At most this many differing instructions of one pair are looked up in the debug info (the
+/// lowest addresses): enough to find the user's code, bounded for code that differs everywhere.
+const MAX_LOOKUPS: usize = 4096;
+
+/// What differs between two calls' profiles, in the executable's own code (a difference inside
+/// a shared library shows at the call instruction that called into it).
+struct Differing<'a> {
+    /// Instructions whose self count differs, by address.
+    executed: Vec<&'a InstrKey>,
+    /// Call instructions whose calls' inclusive count differs, by address.
+    calls: Vec<&'a InstrKey>,
+}
+
+impl<'a> Differing<'a> {
+    fn of(a: &'a Dump, b: &'a Dump) -> Self {
+        fn differ<'a>(
+            x: &'a BTreeMap<InstrKey, u64>,
+            y: &'a BTreeMap<InstrKey, u64>,
+        ) -> Vec<&'a InstrKey> {
+            let keys: BTreeSet<&InstrKey> = x.keys().chain(y.keys()).collect();
+            keys.into_iter()
+                .filter(|k| !callgrind::is_shared_library(&k.object) && x.get(*k) != y.get(*k))
+                .take(MAX_LOOKUPS)
+                .collect()
+        }
+        let keys: BTreeSet<&InstrKey> = a.instrs.keys().chain(b.instrs.keys()).collect();
+        let ir = |d: &Dump, k: &InstrKey| d.instrs.get(k).map_or(0, |c| c.ir);
+        Differing {
+            executed: keys
+                .into_iter()
+                .filter(|k| !callgrind::is_shared_library(&k.object) && ir(a, k) != ir(b, k))
+                .take(MAX_LOOKUPS)
+                .collect(),
+            calls: differ(&a.calls, &b.calls),
+        }
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &'a InstrKey> + '_ {
+        self.executed.iter().chain(&self.calls).copied()
+    }
+
+    /// The first function of the user's code whose instructions differ, at the lowest
+    /// differing line in it: among the differing instructions (by address) whose inline chain
+    /// reaches the user's code ([`crate::location::user_frame`]), the first one's function.
+    /// Instructions executed a different number of times come first; only when none is in the
+    /// user's code (the difference is inside a library function it called) the call
+    /// instructions whose calls cost a different number of instructions. `None` without
+    /// addr2line, debug info, or any frame in the user's code.
+    fn user_location(&self, chains: &HashMap<&InstrKey, Vec<Frame>>) -> Option<SourceLocation> {
+        [&self.executed, &self.calls].into_iter().find_map(|keys| {
+            let found: Vec<SourceLocation> = keys
+                .iter()
+                .filter_map(|k| crate::location::user_frame(chains.get(k)?))
+                .collect();
+            let first = found.first()?;
+            found
+                .iter()
+                .filter(|l| l.file == first.file && l.function == first.function)
+                .min_by_key(|l| l.line)
+                .cloned()
+        })
+    }
+}
+
+/// The inline chains of `keys` (innermost first), one addr2line run per object file; keys
+/// addr2line could not resolve are absent.
+fn inline_chains<'a>(
+    keys: impl Iterator<Item = &'a InstrKey>,
+) -> HashMap<&'a InstrKey, Vec<Frame>> {
+    let mut by_object: BTreeMap<&str, BTreeSet<&'a InstrKey>> = BTreeMap::new();
+    for k in keys {
+        by_object.entry(k.object.as_str()).or_default().insert(k);
+    }
+    let mut out = HashMap::new();
+    for (object, keys) in by_object {
+        let addrs: Vec<u64> = keys.iter().map(|k| k.addr).collect();
+        if let Some(chains) = crate::elf::frames(Path::new(object), &addrs) {
+            out.extend(keys.into_iter().zip(chains));
+        }
+    }
+    out
 }
 
 /// The count verdict, the same for both backends: constant-time iff, per public input, every
@@ -299,6 +436,8 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
         .collect();
     let counts_differ = differing_counts(&compared).is_some();
     let max = evidence.calls.iter().map(|c| c.instructions).max();
+    let site = evidence.site();
+    let at = at_site(site.as_ref());
     let (verdict, summary) = match &evidence.source {
         Source::Callgrind {
             differences,
@@ -320,15 +459,17 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
                     .collect();
                 (
                     Verdict::Leak,
-                    format!("Ir differs between secret inputs: {}", detail.join(" ")),
+                    format!("Ir differs between secret inputs: {}{at}", detail.join(" ")),
                 )
             } else if let Some(d) = differences.first() {
+                let at = if site.is_some() {
+                    at
+                } else {
+                    format!(", first at {}", super::taint::short_path(&d.location))
+                };
                 (
                     Verdict::Leak,
-                    format!(
-                        "same Ir ({max}) but different instruction profile, first at {}",
-                        super::taint::short_path(&d.location)
-                    ),
+                    format!("same Ir ({max}) but different instruction profile{at}"),
                 )
             } else {
                 (
@@ -370,7 +511,7 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
                     .join(", ");
                 (
                     Verdict::Leak,
-                    format!("instruction counts differ: {list} (SysTick {dmin}..{dmax})"),
+                    format!("instruction counts differ: {list} (SysTick {dmin}..{dmax}){at}"),
                 )
             } else {
                 let min = evidence.calls.iter().map(|c| c.instructions).min();
@@ -506,6 +647,7 @@ mod tests {
                     .collect(),
                 clock_hz: 16_000_000,
                 icount: "shift=10,align=off,sleep=off",
+                located: None,
             },
         }
     }
@@ -574,6 +716,7 @@ mod tests {
             location: "src/lib.rs:7".into(),
             function: "f".into(),
             counts: [1, 2],
+            user: None,
         };
         e.source = Source::Callgrind {
             differences: vec![difference],
