@@ -130,15 +130,25 @@ fn place(r: &CheckResult) -> Option<(SourceLocation, Option<[String; 2]>)> {
         #[cfg(feature = "cli")]
         Evidence::Flow(f) => f.sites.iter().find_map(|s| match s {
             flow::Site::Tainted(t) => {
-                Some((SourceLocation::parse(&t.function, &t.location)?, None))
+                // The first frame of memcheck's stack in the user's code, else its own pick.
+                let frames: Vec<(String, String)> = t
+                    .stack
+                    .iter()
+                    .filter_map(|f| f.rsplit_once(" at "))
+                    .map(|(f, l)| (f.to_string(), l.to_string()))
+                    .collect();
+                let at = crate::location::user_frame(&frames)
+                    .or_else(|| SourceLocation::parse(&t.function, &t.location))?;
+                Some((at, None))
             }
             flow::Site::Split(s) => {
-                let (_, l) = s.at.as_ref()?;
-                let at = l
-                    .user
-                    .as_deref()
-                    .cloned()
-                    .or_else(|| SourceLocation::parse(&l.function, &l.location))?;
+                // The first differing instruction, else (no line for it) the branch before it.
+                let at = [&s.at, &s.after].into_iter().flatten().find_map(|(_, l)| {
+                    l.user
+                        .as_deref()
+                        .cloned()
+                        .or_else(|| SourceLocation::parse(&l.function, &l.location))
+                })?;
                 Some((at, Some([s.inputs.0.clone(), s.inputs.1.clone()])))
             }
             flow::Site::Panicked(..) => None,
@@ -180,7 +190,9 @@ fn json_place(engine: EngineName, v: &Value) -> Option<(SourceLocation, Option<[
         }
         EngineName::Trace => {
             let d = &v["first_divergence"];
-            let at = from(&d["at"]["user_location"]).or_else(|| parse(&d["at"]))?;
+            let at = ["at", "after"]
+                .into_iter()
+                .find_map(|k| from(&d[k]["user_location"]).or_else(|| parse(&d[k])))?;
             Some((at, inputs(&d["inputs"])))
         }
         EngineName::Taint => Some((parse(&v["errors"][0])?, None)),

@@ -112,6 +112,31 @@ fn cortex_m(target: &str) {
             .contains("ct-user-crate/src/lib.rs"),
         "{target}: {trace}"
     );
+    // So is the count leak: a line of the early-exit function, where the traces of two inputs
+    // part, found in the source text.
+    let source = std::fs::read_to_string(user_crate().join("src/lib.rs")).unwrap();
+    let lines: Vec<&str> = source.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("pub fn verify_tag_early_exit"))
+        .unwrap();
+    let end = start + lines[start..].iter().position(|l| *l == "}").unwrap();
+    let count = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == "tag_eq_early_exit" && r["engine"] == "count")
+        .unwrap();
+    let at = &count["evidence"]["location"];
+    assert!(
+        at["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("ct-user-crate/src/lib.rs")),
+        "{target}: {count}"
+    );
+    let line = at["line"].as_u64().unwrap_or(0) as usize;
+    assert!(line > start + 1 && line <= end, "{target}: {count}");
+    assert_eq!(at["inputs"].as_array().map(Vec::len), Some(2), "{count}");
 }
 
 #[test]

@@ -793,7 +793,8 @@ fn judge_count(
 
 /// Where, in the user's code, the trace of the first input whose instruction count differs
 /// from the reference's (else of the first whose trace differs at all) parts from it: the first
-/// differing instruction, through the firmware's inline chain.
+/// differing instruction, through the firmware's inline chain (the branch before it when that
+/// instruction has no line).
 fn locate_count_difference(
     elf: &Elf,
     public: usize,
@@ -810,8 +811,20 @@ fn locate_count_difference(
                 .find(|(_, t)| trace::first_divergence(reference, t).is_some())
         })?;
     let d = trace::first_divergence(reference, other)?;
-    let pc = reference.pc_at(d.index).or(other.pc_at(d.index))?;
-    let at = *crate::elf::locate(elf, &[pc]).remove(&pc)?.user?;
+    // The first differing instruction of either trace; when the debug info has no line for it
+    // (compiler-generated code), the last instruction both executed: the branch.
+    let pcs: Vec<u32> = [
+        reference.pc_at(d.index),
+        other.pc_at(d.index),
+        reference.last_common_pc(d.index),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut locations = crate::elf::locate(elf, &pcs);
+    let at = pcs
+        .iter()
+        .find_map(|pc| locations.remove(pc)?.user.map(|u| *u))?;
     Some(crate::location::LeakSite {
         public,
         inputs: [ref_name.to_string(), name.to_string()],

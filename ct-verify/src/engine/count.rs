@@ -746,6 +746,105 @@ mod tests {
         assert_eq!(judge("c", e).verdict, Verdict::ConstantTime);
     }
 
+    fn dump(executed: &[(u64, u64)], calls: &[(u64, u64)]) -> Dump {
+        let key = |addr| InstrKey {
+            object: "/w/target/bench".into(),
+            addr,
+        };
+        Dump {
+            instrs: executed
+                .iter()
+                .map(|&(a, ir)| {
+                    let cost = callgrind::InstrCost {
+                        ir,
+                        ..Default::default()
+                    };
+                    (key(a), cost)
+                })
+                .collect(),
+            calls: calls.iter().map(|&(a, ir)| (key(a), ir)).collect(),
+            ..Dump::default()
+        }
+    }
+
+    fn frames(list: &[(&str, &str)]) -> Vec<Frame> {
+        list.iter()
+            .map(|(f, l)| (f.to_string(), l.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_users_line_past_inlined_library_frames_then_at_the_caller() {
+        let lib = ("secret_core::ops::eq", "/w/secret-core/src/ops.rs:5");
+        // Executed a different number of times: 0x20 (secret-core's compare inlined at the
+        // user's line 12) and 0x40 (line 10 of the same function); 0x30 (line 3, another user
+        // function) and 0x10 the same; a shared library's difference is left to its caller.
+        let a = dump(&[(0x10, 1), (0x20, 5), (0x30, 1)], &[(0x50, 100)]);
+        let mut b = dump(
+            &[(0x10, 1), (0x20, 9), (0x30, 1), (0x40, 1)],
+            &[(0x50, 100)],
+        );
+        b.instrs.insert(
+            InstrKey {
+                object: "/lib/x86_64-linux-gnu/libc.so.6".into(),
+                addr: 0x8,
+            },
+            Default::default(),
+        );
+        let d = Differing::of(&a, &b);
+        let addrs: Vec<u64> = d.keys().map(|k| k.addr).collect();
+        assert_eq!(addrs, [0x20, 0x40]);
+        let keys: Vec<&InstrKey> = b.instrs.keys().collect();
+        let k = |addr: u64| *keys.iter().find(|k| k.addr == addr).unwrap();
+        let mut chains: HashMap<&InstrKey, Vec<Frame>> = HashMap::new();
+        chains.insert(k(0x20), frames(&[lib, ("my::f", "/w/my/src/lib.rs:12")]));
+        chains.insert(k(0x40), frames(&[("my::f", "/w/my/src/lib.rs:10")]));
+        chains.insert(k(0x30), frames(&[("my::g", "/w/my/src/lib.rs:3")]));
+        let at = d.user_location(&chains).unwrap();
+        assert_eq!((at.function.as_str(), at.line), ("my::f", 10));
+        // Only library frames differ in count: the call into the library from the user's
+        // code, whose inclusive count differs, names the place.
+        let a = dump(&[(0x20, 5)], &[(0x50, 100), (0x60, 7)]);
+        let b = dump(&[(0x20, 9)], &[(0x50, 140), (0x60, 7)]);
+        let d = Differing::of(&a, &b);
+        let call = b.calls.keys().find(|k| k.addr == 0x50).unwrap();
+        let inner = b.instrs.keys().next().unwrap();
+        let mut chains: HashMap<&InstrKey, Vec<Frame>> = HashMap::new();
+        chains.insert(inner, frames(&[lib]));
+        chains.insert(call, frames(&[("my::h", "/w/my/src/lib.rs:30")]));
+        let at = d.user_location(&chains).unwrap();
+        assert_eq!((at.function.as_str(), at.line), ("my::h", 30));
+        // Nothing in the user's code (or no debug info): no location, not a library frame.
+        chains.remove(call);
+        assert_eq!(d.user_location(&chains), None);
+        assert_eq!(d.user_location(&HashMap::new()), None);
+    }
+
+    #[test]
+    fn the_row_names_the_place_and_the_inputs() {
+        let mut e = device(&[(0, "zeros", 40), (0, "fixed#0", 90)], None);
+        if let Source::Trace { located, .. } = &mut e.source {
+            *located = Some(LeakSite {
+                public: 0,
+                inputs: ["zeros".into(), "fixed#0".into()],
+                at: SourceLocation {
+                    file: "/nowhere/my/src/lib.rs".into(),
+                    line: 8,
+                    function: "my::tag_ok".into(),
+                },
+            });
+        }
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert!(
+            r.summary.ends_with(
+                "(SysTick 40..90) at my::tag_ok (/nowhere/my/src/lib.rs:8) for zeros vs fixed#0"
+            ),
+            "{}",
+            r.summary
+        );
+    }
+
     #[test]
     fn device_systick_is_a_second_count() {
         let counts = [(0, "zeros", 40), (0, "ones", 40)];
