@@ -346,8 +346,12 @@ const MAX_LOOKUPS: usize = 4096;
 /// What differs between two calls' profiles, in the executable's own code (a difference inside
 /// a shared library shows at the call instruction that called into it).
 struct Differing<'a> {
-    /// Instructions whose self count differs, by address.
-    executed: Vec<&'a InstrKey>,
+    /// Instructions whose self count differs, in functions entered as often by both calls
+    /// (the secret changed the path inside them), by address.
+    inside: Vec<&'a InstrKey>,
+    /// Instructions whose self count differs, in functions one call entered more often (a
+    /// consequence of a difference in a caller), by address.
+    entered: Vec<&'a InstrKey>,
     /// Call instructions whose calls' inclusive count differs, by address.
     calls: Vec<&'a InstrKey>,
 }
@@ -366,40 +370,65 @@ impl<'a> Differing<'a> {
         }
         let keys: BTreeSet<&InstrKey> = a.instrs.keys().chain(b.instrs.keys()).collect();
         let ir = |d: &Dump, k: &InstrKey| d.instrs.get(k).map_or(0, |c| c.ir);
+        let function = |k: &InstrKey| {
+            a.instrs
+                .get(k)
+                .or(b.instrs.get(k))
+                .map_or("", |c| c.function.as_str())
+        };
+        // A function's entry: its lowest executed address (the entry block comes first).
+        let mut entry: BTreeMap<(&str, &str), &InstrKey> = BTreeMap::new();
+        for k in &keys {
+            entry.entry((k.object.as_str(), function(k))).or_insert(k);
+        }
+        let entered_equally = |k: &InstrKey| {
+            let e = entry[&(k.object.as_str(), function(k))];
+            ir(a, e) == ir(b, e)
+        };
+        let (inside, entered) = keys
+            .into_iter()
+            .filter(|k| !callgrind::is_shared_library(&k.object) && ir(a, k) != ir(b, k))
+            .take(MAX_LOOKUPS)
+            .partition(|k| entered_equally(k));
         Differing {
-            executed: keys
-                .into_iter()
-                .filter(|k| !callgrind::is_shared_library(&k.object) && ir(a, k) != ir(b, k))
-                .take(MAX_LOOKUPS)
-                .collect(),
+            inside,
+            entered,
             calls: differ(&a.calls, &b.calls),
         }
     }
 
     fn keys(&self) -> impl Iterator<Item = &'a InstrKey> + '_ {
-        self.executed.iter().chain(&self.calls).copied()
+        self.inside
+            .iter()
+            .chain(&self.entered)
+            .chain(&self.calls)
+            .copied()
     }
 
     /// The first function of the user's code whose instructions differ, at the lowest
     /// differing line in it: among the differing instructions (by address) whose inline chain
     /// reaches the user's code ([`crate::location::user_frame`]), the first one's function.
-    /// Instructions executed a different number of times come first; only when none is in the
-    /// user's code (the difference is inside a library function it called) the call
-    /// instructions whose calls cost a different number of instructions. `None` without
-    /// addr2line, debug info, or any frame in the user's code.
+    /// Instructions executed a different number of times come first, those in functions both
+    /// calls entered equally often before those in functions entered more often by one (a loop
+    /// in a caller that calls them); only when none is in the user's code (the difference is
+    /// inside a library function it called) the call instructions whose calls cost a different
+    /// number of instructions. `None` without addr2line, debug info, or any frame in the user's
+    /// code.
     fn user_location(&self, chains: &HashMap<&InstrKey, Vec<Frame>>) -> Option<SourceLocation> {
-        [&self.executed, &self.calls].into_iter().find_map(|keys| {
-            let found: Vec<SourceLocation> = keys
-                .iter()
-                .filter_map(|k| crate::location::user_frame(chains.get(k)?))
-                .collect();
-            let first = found.first()?;
-            found
-                .iter()
-                .filter(|l| l.file == first.file && l.function == first.function)
-                .min_by_key(|l| l.line)
-                .cloned()
-        })
+        [&self.inside, &self.entered, &self.calls]
+            .into_iter()
+            .find_map(|keys| {
+                let found: Vec<SourceLocation> = keys
+                    .iter()
+                    .filter_map(|k| crate::location::user_frame(chains.get(k)?))
+                    .collect();
+                let first = found.first()?;
+                found
+                    .iter()
+                    .filter(|l| l.file == first.file && l.function == first.function)
+                    .min_by_key(|l| l.line)
+                    .cloned()
+            })
     }
 }
 
@@ -747,6 +776,12 @@ mod tests {
     }
 
     fn dump(executed: &[(u64, u64)], calls: &[(u64, u64)]) -> Dump {
+        let executed: Vec<(u64, u64, &str)> = executed.iter().map(|&(a, n)| (a, n, "")).collect();
+        dump_in(&executed, calls)
+    }
+
+    /// A dump whose instructions are `(address, count, callgrind's function)`.
+    fn dump_in(executed: &[(u64, u64, &str)], calls: &[(u64, u64)]) -> Dump {
         let key = |addr| InstrKey {
             object: "/w/target/bench".into(),
             addr,
@@ -754,9 +789,10 @@ mod tests {
         Dump {
             instrs: executed
                 .iter()
-                .map(|&(a, ir)| {
+                .map(|&(a, ir, function)| {
                     let cost = callgrind::InstrCost {
                         ir,
+                        function: function.into(),
                         ..Default::default()
                     };
                     (key(a), cost)
@@ -814,6 +850,37 @@ mod tests {
         chains.insert(call, frames(&[("my::h", "/w/my/src/lib.rs:30")]));
         let at = d.user_location(&chains).unwrap();
         assert_eq!((at.function.as_str(), at.line), ("my::h", 30));
+        // `g` (0x100..) is called once per iteration of `f`'s early-exit loop (0x200..): both
+        // differ, but `f` was entered as often by both calls: the loop in `f` is the place.
+        let a = dump_in(
+            &[
+                (0x100, 1, "g"),
+                (0x104, 1, "g"),
+                (0x200, 1, "f"),
+                (0x204, 1, "f"),
+            ],
+            &[],
+        );
+        let b = dump_in(
+            &[
+                (0x100, 32, "g"),
+                (0x104, 32, "g"),
+                (0x200, 1, "f"),
+                (0x204, 32, "f"),
+            ],
+            &[],
+        );
+        let d = Differing::of(&a, &b);
+        let key = |addr: u64| b.instrs.keys().find(|k| k.addr == addr).unwrap();
+        let mut loops: HashMap<&InstrKey, Vec<Frame>> = HashMap::new();
+        loops.insert(key(0x100), frames(&[("my::g", "/w/my/src/lib.rs:2")]));
+        loops.insert(key(0x104), frames(&[("my::g", "/w/my/src/lib.rs:3")]));
+        loops.insert(key(0x204), frames(&[("my::f", "/w/my/src/lib.rs:9")]));
+        let at = d.user_location(&loops).unwrap();
+        assert_eq!((at.function.as_str(), at.line), ("my::f", 9));
+        // Without `f`'s line, `g` is still better than nothing.
+        loops.remove(key(0x204));
+        assert_eq!(d.user_location(&loops).map(|l| l.line), Some(2));
         // Nothing in the user's code (or no debug info): no location, not a library frame.
         chains.remove(call);
         assert_eq!(d.user_location(&chains), None);
