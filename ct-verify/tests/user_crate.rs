@@ -342,10 +342,16 @@ fn main() {
 }
 ";
 
-/// Runs `cargo ct-verify --engine count ARGS` in `dir`: (exit status, stdout, stderr).
+/// Runs `cargo ct-verify --engine count ARGS` in `dir`: (exit status, stdout, stderr). The
+/// build shares the user crate's target directory (the same dependencies, built once) unless
+/// `CARGO_TARGET_DIR` already names one.
 fn count_run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ct-verify"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-ct-verify"));
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        cmd.env("CARGO_TARGET_DIR", user_crate().join("target"));
+    }
+    let out = cmd
         .current_dir(dir)
         .args(["ct-verify", "--engine", "count"])
         .args(args)
