@@ -55,7 +55,7 @@ pub struct LeakSite {
 /// The crates whose code is never the user's: the harness and the library the user calls
 /// (`name` or, from the registry, `name-x.y.z`, each the directory holding `src/`), and the
 /// standard library's own dependencies.
-const LIBRARY_CRATES: [&str; 4] = [
+pub const LIBRARY_CRATES: [&str; 4] = [
     "secret-core",
     "ct-verify",
     "ct-verify-stats",
