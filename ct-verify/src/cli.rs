@@ -311,7 +311,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             info.filter = args.filter.clone();
             crate::merge::part_json(&report, info, &counts)
         }
-        _ => report.render(args.out.format),
+        _ => report.render_in(args.out.format, &sarif_root(args)),
     };
     match &args.out.output {
         Some(path) => {
@@ -328,6 +328,17 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         started.elapsed().as_secs_f64()
     );
     Ok(report.exit_code())
+}
+
+/// The directory SARIF's file names are relative to: the checked workspace's root (the current
+/// directory when cargo cannot say, as with `--exe` outside a crate). Only asked of cargo for
+/// `--format sarif`.
+fn sarif_root(args: &Args) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if args.out.format != Format::Sarif {
+        return cwd;
+    }
+    cargo::metadata(args.manifest_path.as_deref(), true).map_or(cwd, |m| m.workspace_root)
 }
 
 /// What a backend (host or firmware) hands to the shared run tail.

@@ -14,6 +14,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 
+use crate::location::SourceLocation;
+
 /// `e_machine` of x86_64.
 pub const EM_X86_64: u16 = 62;
 /// `e_machine` of AArch64.
@@ -245,6 +247,10 @@ pub struct Location {
     pub inlined_into: Option<(String, String)>,
     /// The enclosing function symbol from the symbol table.
     pub symbol: String,
+    /// The first inline frame in the user's code, walking out from the innermost
+    /// ([`crate::location::user_frame`]); `None` when all are library code or unknown. Boxed:
+    /// a trace split holds two locations, and most have none.
+    pub user: Option<Box<SourceLocation>>,
 }
 
 impl Location {
@@ -260,16 +266,28 @@ impl Location {
         if let Some((f, l)) = &self.inlined_into {
             v["inlined_into"] = json!({"function": f, "location": l});
         }
+        if let Some(u) = &self.user {
+            v["user_location"] = json!({"function": u.function, "file": u.file, "line": u.line});
+        }
         v
     }
 
-    /// `function (file:line)`, naming the outer function for inlined code.
+    /// `function (file:line)`: the user's frame first when the innermost frame is library code,
+    /// else the outer function for inlined code.
     pub fn short(&self) -> String {
         let f = if self.function.is_empty() || self.function == "??" {
             &self.symbol
         } else {
             &self.function
         };
+        if let Some(u) = &self.user {
+            let here = u.file_line();
+            return if here == self.location {
+                format!("{} ({here})", u.function)
+            } else {
+                format!("{} ({here}), inlined {f} ({})", u.function, self.location)
+            };
+        }
         match &self.inlined_into {
             Some((of, ol)) => format!("{of} ({ol}), inlined {f} ({})", self.location),
             None => format!("{f} ({})", self.location),
@@ -354,6 +372,7 @@ pub fn locate<A: Copy + Eq + Hash + Into<u64>>(elf: &Elf, addrs: &[A]) -> HashMa
             if f.len() > 1 {
                 l.inlined_into = f.last().cloned();
             }
+            l.user = crate::location::user_frame(&f).map(Box::new);
         }
     }
     out

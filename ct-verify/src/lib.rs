@@ -105,6 +105,7 @@ pub mod elf;
 pub mod embedded;
 pub mod engine;
 pub mod input;
+pub mod location;
 #[cfg(feature = "cli")]
 pub mod merge;
 #[cfg(feature = "cli")]
@@ -117,6 +118,7 @@ pub mod process;
 pub mod progress;
 pub mod protocol;
 pub mod report;
+pub mod sarif;
 pub mod stats;
 pub mod suite;
 pub mod timer;

@@ -25,6 +25,8 @@ pub enum Format {
     Json,
     /// JUnit XML: one test case per check and engine.
     Junit,
+    /// SARIF 2.1.0: one result per leak, at its place in the user's code (for CI annotations).
+    Sarif,
 }
 
 /// All results of a run.
@@ -55,12 +57,19 @@ impl Report {
         }
     }
 
-    /// The whole report as text in `format`, ready to print or write to `--output`.
+    /// The whole report as text in `format`, ready to print or write to `--output`; SARIF's
+    /// file names relative to the current directory.
     pub fn render(&self, format: Format) -> String {
+        self.render_in(format, &std::env::current_dir().unwrap_or_default())
+    }
+
+    /// As [`Report::render`], with SARIF's file names relative to `root` (the workspace root).
+    pub fn render_in(&self, format: Format, root: &std::path::Path) -> String {
         match format {
             Format::Human => self.human(),
             Format::Json => self.json(),
             Format::Junit => self.junit(),
+            Format::Sarif => crate::sarif::render(self, root),
         }
     }
 
@@ -460,6 +469,7 @@ fn count_json(evidence: &count::Evidence) -> Value {
                         "location": d.location,
                         "function": d.function,
                         "counts": d.counts,
+                        "user_location": d.user.as_ref().map(source_json),
                     })
                 })
                 .collect();
@@ -469,6 +479,7 @@ fn count_json(evidence: &count::Evidence) -> Value {
                 "ir_max": irs.max().unwrap_or(0),
                 "ir_identical": count::differing_counts(&compared).is_none(),
                 "profile_identical": differences.is_empty(),
+                "location": site_json(evidence.site().as_ref()),
                 "differences": differences,
                 "panicked_inputs": panicked
                     .iter()
@@ -480,6 +491,7 @@ fn count_json(evidence: &count::Evidence) -> Value {
             systick,
             clock_hz,
             icount,
+            ..
         } => {
             let instructions: serde_json::Map<String, Value> = evidence
                 .calls
@@ -498,9 +510,29 @@ fn count_json(evidence: &count::Evidence) -> Value {
                 "systick": ticks,
                 "systick_clock_hz": clock_hz,
                 "icount": icount,
+                "location": site_json(evidence.site().as_ref()),
             })
         }
     }
+}
+
+#[cfg(feature = "cli")]
+/// A place in the source as the report's JSON object: `function`, `file`, `line`.
+fn source_json(l: &crate::location::SourceLocation) -> Value {
+    json!({"function": l.function, "file": l.file, "line": l.line})
+}
+
+#[cfg(feature = "cli")]
+/// The count evidence's `location`: the first function and `file:line` of the user's code whose
+/// instructions differ, with the `public` input and the two secret `inputs` that show it (`null`
+/// when unknown).
+fn site_json(site: Option<&crate::location::LeakSite>) -> Value {
+    site.map_or(Value::Null, |s| {
+        let mut v = source_json(&s.at);
+        v["public"] = json!(s.public);
+        v["inputs"] = json!(s.inputs);
+        v
+    })
 }
 
 #[cfg(test)]
@@ -570,6 +602,7 @@ mod tests {
                 "ir_max": 40,
                 "ir_identical": true,
                 "profile_identical": true,
+                "location": null,
                 "differences": [],
                 "panicked_inputs": [{"input": "0|ones", "message": "boom"}],
             })
@@ -591,6 +624,7 @@ mod tests {
                 ],
                 clock_hz: 16_000_000,
                 icount: "shift=10,align=off,sleep=off",
+                located: None,
             },
         };
         assert_eq!(
@@ -600,6 +634,7 @@ mod tests {
                 "systick": {"zeros": {"ticks": 720, "instructions": 44}},
                 "systick_clock_hz": 16_000_000,
                 "icount": "shift=10,align=off,sleep=off",
+                "location": null,
             })
         );
     }

@@ -154,6 +154,33 @@ fn corpus_verdicts_under_taint_count_audit() {
         .as_u64()
         .unwrap();
     assert!(fixed > zeros, "{count}");
+    // The count leak is located in the corpus's own function, found in the source text, with
+    // the two inputs whose instructions differ.
+    let source = std::fs::read_to_string(corpus().with_file_name("src").join("lib.rs")).unwrap();
+    let lines: Vec<&str> = source.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("pub fn early_exit_eq("))
+        .unwrap()
+        + 1;
+    let end = start + lines[start..].iter().position(|l| *l == "}").unwrap();
+    let at = &count["location"];
+    assert!(
+        at["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("corpus/src/lib.rs")),
+        "{count}"
+    );
+    let line = at["line"].as_u64().unwrap_or(0) as usize;
+    assert!(line > start && line <= end, "{start}..{end}: {count}");
+    assert!(
+        at["function"].as_str().unwrap().contains("early_exit_eq"),
+        "{count}"
+    );
+    assert_eq!(at["inputs"].as_array().map(Vec::len), Some(2), "{count}");
+    // A constant-time check has no location.
+    let ct_count = &r[&("or_accumulate_eq".into(), "count".into())].1;
+    assert!(ct_count["location"].is_null(), "{ct_count}");
     let audit = &r[&("secret_division".into(), "audit".into())].1;
     let f = &audit["findings"][0];
     assert!(f["instruction"].as_str().unwrap().starts_with("div"), "{f}");

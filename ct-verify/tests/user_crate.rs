@@ -112,6 +112,31 @@ fn cortex_m(target: &str) {
             .contains("ct-user-crate/src/lib.rs"),
         "{target}: {trace}"
     );
+    // So is the count leak: a line of the early-exit function, where the traces of two inputs
+    // part, found in the source text.
+    let source = std::fs::read_to_string(user_crate().join("src/lib.rs")).unwrap();
+    let lines: Vec<&str> = source.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("pub fn verify_tag_early_exit"))
+        .unwrap();
+    let end = start + lines[start..].iter().position(|l| *l == "}").unwrap();
+    let count = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == "tag_eq_early_exit" && r["engine"] == "count")
+        .unwrap();
+    let at = &count["evidence"]["location"];
+    assert!(
+        at["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("ct-user-crate/src/lib.rs")),
+        "{target}: {count}"
+    );
+    let line = at["line"].as_u64().unwrap_or(0) as usize;
+    assert!(line > start + 1 && line <= end, "{target}: {count}");
+    assert_eq!(at["inputs"].as_array().map(Vec::len), Some(2), "{count}");
 }
 
 #[test]
@@ -276,4 +301,160 @@ fn dudect_on_cortex_m0() {
         "{leak}"
     );
     assert_eq!(leak["evidence"]["samples"], 2, "{leak}");
+}
+
+/// The user's library of [`a_count_leak_names_the_users_line`]: an early exit written through
+/// secret-core operations (a per-byte compare, declassified, then a branch). Every instruction
+/// of the compare is inlined from secret-core; the lines marked `leak:` are the user's.
+const LOCATED_LIB: &str = "#![no_std]
+use secret_core::Secret;
+
+pub const EXPECTED: [u8; 32] = [0x5a; 32];
+
+/// Leaks: stops at the first wrong byte.
+pub fn tag_ok(tag: &Secret<[u8; 32]>) -> bool {
+    for i in 0..32 { // leak: loop
+        if !tag.sub_array::<1>(i).ct_eq_public(&[EXPECTED[i]]).declassify() { // leak: branch
+            return false; // leak: exit
+        }
+    }
+    true
+}
+
+/// Constant time: one compare of all bytes, only the verdict declassified.
+pub fn tag_ok_ct(tag: &Secret<[u8; 32]>) -> bool {
+    tag.ct_eq_public(&EXPECTED).declassify()
+}
+";
+
+const LOCATED_BENCH: &str = "use ct_verify::Config;
+use secret_core::Secret;
+
+fn main() {
+    ct_verify::Suite::new()
+        .check_with(
+            \"early_exit\",
+            Config::new().fixed(Secret::new(located::EXPECTED)),
+            |s: &Secret<[u8; 32]>, _: &()| located::tag_ok(s),
+        )
+        .check(\"ct_compare\", |s: &Secret<[u8; 32]>| located::tag_ok_ct(s))
+        .run();
+}
+";
+
+/// Runs `cargo ct-verify --engine count ARGS` in `dir`: (exit status, stdout, stderr). The
+/// build shares the user crate's target directory (the same dependencies, built once) unless
+/// `CARGO_TARGET_DIR` already names one.
+fn count_run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-ct-verify"));
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        cmd.env("CARGO_TARGET_DIR", user_crate().join("target"));
+    }
+    let out = cmd
+        .current_dir(dir)
+        .args(["ct-verify", "--engine", "count"])
+        .args(args)
+        .output()
+        .expect("run cargo-ct-verify");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A count leak in the user's own code, written through secret-core operations, is reported at
+/// the user's line (not secret-core's `ops.rs`, where the innermost inlined frame of the
+/// differing instructions is), in the JSON, on the human row and as the one SARIF result; the
+/// constant-time check of the same suite has no location and no SARIF result.
+#[test]
+fn a_count_leak_names_the_users_line() {
+    let dir = scratch_crate("located", LOCATED_LIB, LOCATED_BENCH);
+    let marked: Vec<u64> = LOCATED_LIB
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("// leak:"))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    assert_eq!(marked.len(), 3);
+
+    let (code, json, stderr) = count_run(&dir, &["--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&json).expect("JSON report");
+    let rows = parse_rows(&report);
+    assert_eq!(verdict(&rows, "early_exit", "count"), "leak");
+    assert_eq!(verdict(&rows, "ct_compare", "count"), "constant-time");
+    let evidence = |check: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["target"] == check)
+            .unwrap()["evidence"]
+            .clone()
+    };
+    let leak = evidence("early_exit");
+    let at = &leak["location"];
+    let file = at["file"].as_str().unwrap_or_default();
+    assert!(
+        file.ends_with("ct-user-scratch/located/src/lib.rs"),
+        "{leak}"
+    );
+    let line = at["line"].as_u64().unwrap_or_default();
+    assert!(
+        marked.contains(&line),
+        "line {line} not in {marked:?}: {leak}"
+    );
+    assert!(
+        at["function"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("tag_ok"),
+        "{leak}"
+    );
+    let inputs: Vec<&str> = at["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(inputs.len(), 2, "{leak}");
+    assert_ne!(inputs[0], inputs[1], "{leak}");
+    assert_eq!(evidence("ct_compare")["location"], Value::Null);
+
+    let (code, human, stderr) = count_run(&dir, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let row = human
+        .lines()
+        .find(|l| l.starts_with("early_exit "))
+        .unwrap_or_else(|| panic!("no row: {human}"));
+    assert!(
+        row.contains(&format!(
+            "src/lib.rs:{line}) for {} vs {}",
+            inputs[0], inputs[1]
+        )),
+        "{row}"
+    );
+
+    let (code, sarif, stderr) = count_run(&dir, &["--format", "sarif"]);
+    assert_eq!(code, 1, "{stderr}");
+    let doc: Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    assert_eq!(doc["version"], "2.1.0");
+    assert!(doc["$schema"].as_str().unwrap().contains("sarif"), "{doc}");
+    let run = &doc["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "ct-verify");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{doc}");
+    let r = &results[0];
+    assert_eq!(r["ruleId"], "ct-verify/count");
+    let text = r["message"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("`early_exit`") && text.contains(inputs[1]),
+        "{text}"
+    );
+    let p = &r["locations"][0]["physicalLocation"];
+    // Relative to the workspace root: the scratch crate is a workspace of its own.
+    assert_eq!(p["artifactLocation"]["uri"], "src/lib.rs", "{r}");
+    assert_eq!(p["region"]["startLine"], line, "{r}");
 }

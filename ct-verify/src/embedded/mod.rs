@@ -593,7 +593,7 @@ fn judge_check(
                         (labels[ii].as_str(), r)
                     })
                     .collect();
-                judge_count(name, board, p, &groups[p], &ticks)
+                judge_count(name, elf, board, p, &groups[p], &ticks)
             })
             .collect();
         if let Some(r) = first_leak_or_last(judged) {
@@ -750,6 +750,7 @@ fn judge_trace(check: &str, elf: &Elf, traces: &[(&str, &Trace)]) -> CheckResult
 /// The trace's and SysTick's counts of one public input's calls, judged by the shared count judge.
 fn judge_count(
     check: &str,
+    elf: &Elf,
     board: Board,
     public: usize,
     traces: &[(&str, &Trace)],
@@ -784,9 +785,51 @@ fn judge_count(
                 systick,
                 clock_hz: board.systick_hz,
                 icount: qemu::ICOUNT,
+                located: locate_count_difference(elf, public, traces),
             },
         },
     )
+}
+
+/// Where, in the user's code, the trace of the first input whose instruction count differs
+/// from the reference's (else of the first whose trace differs at all) parts from it: the first
+/// differing instruction, through the firmware's inline chain (the branch before it when that
+/// instruction has no line).
+fn locate_count_difference(
+    elf: &Elf,
+    public: usize,
+    traces: &[(&str, &Trace)],
+) -> Option<crate::location::LeakSite> {
+    let (ref_name, reference) = *traces.first()?;
+    let others = &traces[1..];
+    let (name, other) = others
+        .iter()
+        .find(|(_, t)| t.instructions() != reference.instructions())
+        .or_else(|| {
+            others
+                .iter()
+                .find(|(_, t)| trace::first_divergence(reference, t).is_some())
+        })?;
+    let d = trace::first_divergence(reference, other)?;
+    // The first differing instruction of either trace; when the debug info has no line for it
+    // (compiler-generated code), the last instruction both executed: the branch.
+    let pcs: Vec<u32> = [
+        reference.pc_at(d.index),
+        other.pc_at(d.index),
+        reference.last_common_pc(d.index),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut locations = crate::elf::locate(elf, &pcs);
+    let at = pcs
+        .iter()
+        .find_map(|pc| locations.remove(pc)?.user.map(|u| *u))?;
+    Some(crate::location::LeakSite {
+        public,
+        inputs: [ref_name.to_string(), name.to_string()],
+        at,
+    })
 }
 
 fn judge_audit(check: &str, elf: &Elf, board: Board, traces: &[(&str, &Trace)]) -> CheckResult {

@@ -49,6 +49,10 @@ pub struct Dump {
     pub total_ir: u64,
     /// Self cost per executed instruction.
     pub instrs: BTreeMap<InstrKey, InstrCost>,
+    /// Per call instruction, the inclusive Ir of the calls it made (the callee's instructions
+    /// and everything they called): where a difference inside a library function shows in
+    /// its caller.
+    pub calls: BTreeMap<InstrKey, u64>,
 }
 
 /// Whether `object` is a shared library (`libc.so.6`, `ld-linux-x86-64.so.2`, ...), not the
@@ -152,6 +156,13 @@ pub fn parse(text: &str) -> Result<Dump, String> {
             if call_pending {
                 // Inclusive cost of a call made from this instruction: not self cost.
                 call_pending = false;
+                *dump
+                    .calls
+                    .entry(InstrKey {
+                        object: ob.clone(),
+                        addr,
+                    })
+                    .or_default() += ir;
                 continue;
             }
             let entry = dump
@@ -267,6 +278,9 @@ totals: 14
         assert_eq!(d.instrs[&k(0x15382)].file, "/rustc/x/cmp.rs");
         assert_eq!(d.instrs[&k(0x15382)].function, "ct::call");
         assert_eq!(d.instrs[&k(0x15386)].file, "/src/main.rs");
+        // The call from 0x15676 cost 10 instructions inclusive; no other call was made.
+        assert_eq!(d.calls.len(), 1);
+        assert_eq!(d.calls[&k(0x15676)], 10);
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! Only Ir is compared: cache-simulation and "estimated cycles" figures drift between identical
 //! runs. Calls are compared only with others made with the same public input.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::elf::Frame;
 use crate::engine::callgrind::{self, Dump, InstrKey};
 use crate::engine::{CheckResult, EngineName, Verdict};
+use crate::location::{LeakSite, SourceLocation};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
 use crate::protocol::{self, Record};
@@ -189,6 +191,9 @@ pub struct ProfileDifference {
     pub function: String,
     /// How often each call executed it.
     pub counts: [u64; 2],
+    /// The first function and `file:line` of the user's code whose instructions differ
+    /// between the two calls (`Differing::user_location`).
+    pub user: Option<SourceLocation>,
 }
 
 /// One SysTick run of an input on the device: ticks, and the instructions they stand for.
@@ -221,6 +226,9 @@ pub enum Source {
         clock_hz: u64,
         /// QEMU's `-icount` setting that makes SysTick count instructions.
         icount: &'static str,
+        /// Where the traces of two inputs first part, in the user's code (the PC of the first
+        /// differing event, through the firmware's inline chain).
+        located: Option<LeakSite>,
     },
 }
 
@@ -233,8 +241,42 @@ pub struct Evidence {
     pub source: Source,
 }
 
+impl Evidence {
+    /// Where the leak is in the user's code, with the two inputs that show it: on the host,
+    /// the first kept profile difference that reaches the user's code; on the device, where
+    /// the traces part.
+    pub fn site(&self) -> Option<LeakSite> {
+        match &self.source {
+            Source::Callgrind { differences, .. } => differences.iter().find_map(|d| {
+                Some(LeakSite {
+                    public: d.public,
+                    inputs: d.inputs.clone(),
+                    at: d.user.clone()?,
+                })
+            }),
+            Source::Trace { located, .. } => located.clone(),
+        }
+    }
+}
+
+/// ` at FUNCTION (FILE:LINE) for INPUT vs INPUT`: the leak's place in the user's code on the
+/// report's row, or nothing when it is unknown.
+fn at_site(site: Option<&LeakSite>) -> String {
+    site.map_or_else(String::new, |s| {
+        format!(
+            " at {} ({}:{}) for {} vs {}",
+            s.at.function,
+            super::taint::short_path(&s.at.file),
+            s.at.line,
+            s.inputs[0],
+            s.inputs[1]
+        )
+    })
+}
+
 /// Callgrind's evidence of a [`CountRun`]: each call's Ir and, per public input, the first
-/// per-instruction difference of every call against the first (panicked calls left out).
+/// per-instruction difference of every call against the first (panicked calls left out), with
+/// the place in the user's code where the two calls' instructions differ.
 pub fn evidence(run: &CountRun) -> Evidence {
     let panicked = |c: &(usize, String, Dump)| {
         run.panicked
@@ -255,27 +297,39 @@ pub fn evidence(run: &CountRun) -> Evidence {
             panicked: p,
         });
     }
-    let mut differences = Vec::new();
+    let mut pairs = Vec::new();
     for (public, calls) in &by_public {
         let first = calls[0];
         for other in &calls[1..] {
-            if differences.len() == 5 {
+            if pairs.len() == 5 {
                 break;
             }
             if let Some(d) = first_difference(&first.2, &other.2) {
-                differences.push(ProfileDifference {
-                    public: *public,
-                    inputs: [first.1.clone(), other.1.clone()],
-                    instructions: [first.2.total_ir, other.2.total_ir],
-                    object: d.0.object.clone(),
-                    address: d.0.addr,
-                    location: d.1,
-                    function: d.2,
-                    counts: [d.3, d.4],
-                });
+                pairs.push((*public, first, *other, d));
             }
         }
     }
+    // One addr2line run per object file for the differing instructions of every kept pair.
+    let differing: Vec<Differing> = pairs
+        .iter()
+        .map(|(_, a, b, _)| Differing::of(&a.2, &b.2))
+        .collect();
+    let chains = inline_chains(differing.iter().flat_map(Differing::keys));
+    let differences = pairs
+        .into_iter()
+        .zip(&differing)
+        .map(|((public, first, other, d), diff)| ProfileDifference {
+            public,
+            inputs: [first.1.clone(), other.1.clone()],
+            instructions: [first.2.total_ir, other.2.total_ir],
+            object: d.0.object.clone(),
+            address: d.0.addr,
+            location: d.1,
+            function: d.2,
+            counts: [d.3, d.4],
+            user: diff.user_location(&chains),
+        })
+        .collect();
     Evidence {
         calls,
         source: Source::Callgrind {
@@ -283,6 +337,118 @@ pub fn evidence(run: &CountRun) -> Evidence {
             panicked: run.panicked.clone(),
         },
     }
+}
+
+/// At most this many differing instructions of one pair are looked up in the debug info (the
+/// lowest addresses): enough to find the user's code, bounded for code that differs everywhere.
+const MAX_LOOKUPS: usize = 4096;
+
+/// What differs between two calls' profiles, in the executable's own code (a difference inside
+/// a shared library shows at the call instruction that called into it).
+struct Differing<'a> {
+    /// Instructions whose self count differs, in functions entered as often by both calls
+    /// (the secret changed the path inside them), by address.
+    inside: Vec<&'a InstrKey>,
+    /// Instructions whose self count differs, in functions one call entered more often (a
+    /// consequence of a difference in a caller), by address.
+    entered: Vec<&'a InstrKey>,
+    /// Call instructions whose calls' inclusive count differs, by address.
+    calls: Vec<&'a InstrKey>,
+}
+
+impl<'a> Differing<'a> {
+    fn of(a: &'a Dump, b: &'a Dump) -> Self {
+        fn differ<'a>(
+            x: &'a BTreeMap<InstrKey, u64>,
+            y: &'a BTreeMap<InstrKey, u64>,
+        ) -> Vec<&'a InstrKey> {
+            let keys: BTreeSet<&InstrKey> = x.keys().chain(y.keys()).collect();
+            keys.into_iter()
+                .filter(|k| !callgrind::is_shared_library(&k.object) && x.get(*k) != y.get(*k))
+                .take(MAX_LOOKUPS)
+                .collect()
+        }
+        let keys: BTreeSet<&InstrKey> = a.instrs.keys().chain(b.instrs.keys()).collect();
+        let ir = |d: &Dump, k: &InstrKey| d.instrs.get(k).map_or(0, |c| c.ir);
+        let function = |k: &InstrKey| {
+            a.instrs
+                .get(k)
+                .or(b.instrs.get(k))
+                .map_or("", |c| c.function.as_str())
+        };
+        // A function's entry: its lowest executed address (the entry block comes first).
+        let mut entry: BTreeMap<(&str, &str), &InstrKey> = BTreeMap::new();
+        for k in &keys {
+            entry.entry((k.object.as_str(), function(k))).or_insert(k);
+        }
+        let entered_equally = |k: &InstrKey| {
+            let e = entry[&(k.object.as_str(), function(k))];
+            ir(a, e) == ir(b, e)
+        };
+        let (inside, entered) = keys
+            .into_iter()
+            .filter(|k| !callgrind::is_shared_library(&k.object) && ir(a, k) != ir(b, k))
+            .take(MAX_LOOKUPS)
+            .partition(|k| entered_equally(k));
+        Differing {
+            inside,
+            entered,
+            calls: differ(&a.calls, &b.calls),
+        }
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &'a InstrKey> + '_ {
+        self.inside
+            .iter()
+            .chain(&self.entered)
+            .chain(&self.calls)
+            .copied()
+    }
+
+    /// The first function of the user's code whose instructions differ, at the lowest
+    /// differing line in it: among the differing instructions (by address) whose inline chain
+    /// reaches the user's code ([`crate::location::user_frame`]), the first one's function.
+    /// Instructions executed a different number of times come first, those in functions both
+    /// calls entered equally often before those in functions entered more often by one (a loop
+    /// in a caller that calls them); only when none is in the user's code (the difference is
+    /// inside a library function it called) the call instructions whose calls cost a different
+    /// number of instructions. `None` without addr2line, debug info, or any frame in the user's
+    /// code.
+    fn user_location(&self, chains: &HashMap<&InstrKey, Vec<Frame>>) -> Option<SourceLocation> {
+        [&self.inside, &self.entered, &self.calls]
+            .into_iter()
+            .find_map(|keys| {
+                let found: Vec<SourceLocation> = keys
+                    .iter()
+                    .filter_map(|k| crate::location::user_frame(chains.get(k)?))
+                    .collect();
+                let first = found.first()?;
+                found
+                    .iter()
+                    .filter(|l| l.file == first.file && l.function == first.function)
+                    .min_by_key(|l| l.line)
+                    .cloned()
+            })
+    }
+}
+
+/// The inline chains of `keys` (innermost first), one addr2line run per object file; keys
+/// addr2line could not resolve are absent.
+fn inline_chains<'a>(
+    keys: impl Iterator<Item = &'a InstrKey>,
+) -> HashMap<&'a InstrKey, Vec<Frame>> {
+    let mut by_object: BTreeMap<&str, BTreeSet<&'a InstrKey>> = BTreeMap::new();
+    for k in keys {
+        by_object.entry(k.object.as_str()).or_default().insert(k);
+    }
+    let mut out = HashMap::new();
+    for (object, keys) in by_object {
+        let addrs: Vec<u64> = keys.iter().map(|k| k.addr).collect();
+        if let Some(chains) = crate::elf::frames(Path::new(object), &addrs) {
+            out.extend(keys.into_iter().zip(chains));
+        }
+    }
+    out
 }
 
 /// The count verdict, the same for both backends: constant-time iff, per public input, every
@@ -299,6 +465,8 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
         .collect();
     let counts_differ = differing_counts(&compared).is_some();
     let max = evidence.calls.iter().map(|c| c.instructions).max();
+    let site = evidence.site();
+    let at = at_site(site.as_ref());
     let (verdict, summary) = match &evidence.source {
         Source::Callgrind {
             differences,
@@ -320,15 +488,17 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
                     .collect();
                 (
                     Verdict::Leak,
-                    format!("Ir differs between secret inputs: {}", detail.join(" ")),
+                    format!("Ir differs between secret inputs: {}{at}", detail.join(" ")),
                 )
             } else if let Some(d) = differences.first() {
+                let at = if site.is_some() {
+                    at
+                } else {
+                    format!(", first at {}", super::taint::short_path(&d.location))
+                };
                 (
                     Verdict::Leak,
-                    format!(
-                        "same Ir ({max}) but different instruction profile, first at {}",
-                        super::taint::short_path(&d.location)
-                    ),
+                    format!("same Ir ({max}) but different instruction profile{at}"),
                 )
             } else {
                 (
@@ -370,7 +540,7 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
                     .join(", ");
                 (
                     Verdict::Leak,
-                    format!("instruction counts differ: {list} (SysTick {dmin}..{dmax})"),
+                    format!("instruction counts differ: {list} (SysTick {dmin}..{dmax}){at}"),
                 )
             } else {
                 let min = evidence.calls.iter().map(|c| c.instructions).min();
@@ -506,6 +676,7 @@ mod tests {
                     .collect(),
                 clock_hz: 16_000_000,
                 icount: "shift=10,align=off,sleep=off",
+                located: None,
             },
         }
     }
@@ -574,6 +745,7 @@ mod tests {
             location: "src/lib.rs:7".into(),
             function: "f".into(),
             counts: [1, 2],
+            user: None,
         };
         e.source = Source::Callgrind {
             differences: vec![difference],
@@ -601,6 +773,143 @@ mod tests {
         let mut e = host(&[(0, "zeros", 40), (0, "ones", 9)]);
         e.calls[1].panicked = true;
         assert_eq!(judge("c", e).verdict, Verdict::ConstantTime);
+    }
+
+    fn dump(executed: &[(u64, u64)], calls: &[(u64, u64)]) -> Dump {
+        let executed: Vec<(u64, u64, &str)> = executed.iter().map(|&(a, n)| (a, n, "")).collect();
+        dump_in(&executed, calls)
+    }
+
+    /// A dump whose instructions are `(address, count, callgrind's function)`.
+    fn dump_in(executed: &[(u64, u64, &str)], calls: &[(u64, u64)]) -> Dump {
+        let key = |addr| InstrKey {
+            object: "/w/target/bench".into(),
+            addr,
+        };
+        Dump {
+            instrs: executed
+                .iter()
+                .map(|&(a, ir, function)| {
+                    let cost = callgrind::InstrCost {
+                        ir,
+                        function: function.into(),
+                        ..Default::default()
+                    };
+                    (key(a), cost)
+                })
+                .collect(),
+            calls: calls.iter().map(|&(a, ir)| (key(a), ir)).collect(),
+            ..Dump::default()
+        }
+    }
+
+    fn frames(list: &[(&str, &str)]) -> Vec<Frame> {
+        list.iter()
+            .map(|(f, l)| (f.to_string(), l.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_users_line_past_inlined_library_frames_then_at_the_caller() {
+        let lib = ("secret_core::ops::eq", "/w/secret-core/src/ops.rs:5");
+        // Executed a different number of times: 0x20 (secret-core's compare inlined at the
+        // user's line 12) and 0x40 (line 10 of the same function); 0x30 (line 3, another user
+        // function) and 0x10 the same; a shared library's difference is left to its caller.
+        let a = dump(&[(0x10, 1), (0x20, 5), (0x30, 1)], &[(0x50, 100)]);
+        let mut b = dump(
+            &[(0x10, 1), (0x20, 9), (0x30, 1), (0x40, 1)],
+            &[(0x50, 100)],
+        );
+        b.instrs.insert(
+            InstrKey {
+                object: "/lib/x86_64-linux-gnu/libc.so.6".into(),
+                addr: 0x8,
+            },
+            Default::default(),
+        );
+        let d = Differing::of(&a, &b);
+        let addrs: Vec<u64> = d.keys().map(|k| k.addr).collect();
+        assert_eq!(addrs, [0x20, 0x40]);
+        let keys: Vec<&InstrKey> = b.instrs.keys().collect();
+        let k = |addr: u64| *keys.iter().find(|k| k.addr == addr).unwrap();
+        let mut chains: HashMap<&InstrKey, Vec<Frame>> = HashMap::new();
+        chains.insert(k(0x20), frames(&[lib, ("my::f", "/w/my/src/lib.rs:12")]));
+        chains.insert(k(0x40), frames(&[("my::f", "/w/my/src/lib.rs:10")]));
+        chains.insert(k(0x30), frames(&[("my::g", "/w/my/src/lib.rs:3")]));
+        let at = d.user_location(&chains).unwrap();
+        assert_eq!((at.function.as_str(), at.line), ("my::f", 10));
+        // Only library frames differ in count: the call into the library from the user's
+        // code, whose inclusive count differs, names the place.
+        let a = dump(&[(0x20, 5)], &[(0x50, 100), (0x60, 7)]);
+        let b = dump(&[(0x20, 9)], &[(0x50, 140), (0x60, 7)]);
+        let d = Differing::of(&a, &b);
+        let call = b.calls.keys().find(|k| k.addr == 0x50).unwrap();
+        let inner = b.instrs.keys().next().unwrap();
+        let mut chains: HashMap<&InstrKey, Vec<Frame>> = HashMap::new();
+        chains.insert(inner, frames(&[lib]));
+        chains.insert(call, frames(&[("my::h", "/w/my/src/lib.rs:30")]));
+        let at = d.user_location(&chains).unwrap();
+        assert_eq!((at.function.as_str(), at.line), ("my::h", 30));
+        // `g` (0x100..) is called once per iteration of `f`'s early-exit loop (0x200..): both
+        // differ, but `f` was entered as often by both calls: the loop in `f` is the place.
+        let a = dump_in(
+            &[
+                (0x100, 1, "g"),
+                (0x104, 1, "g"),
+                (0x200, 1, "f"),
+                (0x204, 1, "f"),
+            ],
+            &[],
+        );
+        let b = dump_in(
+            &[
+                (0x100, 32, "g"),
+                (0x104, 32, "g"),
+                (0x200, 1, "f"),
+                (0x204, 32, "f"),
+            ],
+            &[],
+        );
+        let d = Differing::of(&a, &b);
+        let key = |addr: u64| b.instrs.keys().find(|k| k.addr == addr).unwrap();
+        let mut loops: HashMap<&InstrKey, Vec<Frame>> = HashMap::new();
+        loops.insert(key(0x100), frames(&[("my::g", "/w/my/src/lib.rs:2")]));
+        loops.insert(key(0x104), frames(&[("my::g", "/w/my/src/lib.rs:3")]));
+        loops.insert(key(0x204), frames(&[("my::f", "/w/my/src/lib.rs:9")]));
+        let at = d.user_location(&loops).unwrap();
+        assert_eq!((at.function.as_str(), at.line), ("my::f", 9));
+        // Without `f`'s line, `g` is still better than nothing.
+        loops.remove(key(0x204));
+        assert_eq!(d.user_location(&loops).map(|l| l.line), Some(2));
+        // Nothing in the user's code (or no debug info): no location, not a library frame.
+        chains.remove(call);
+        assert_eq!(d.user_location(&chains), None);
+        assert_eq!(d.user_location(&HashMap::new()), None);
+    }
+
+    #[test]
+    fn the_row_names_the_place_and_the_inputs() {
+        let mut e = device(&[(0, "zeros", 40), (0, "fixed#0", 90)], None);
+        if let Source::Trace { located, .. } = &mut e.source {
+            *located = Some(LeakSite {
+                public: 0,
+                inputs: ["zeros".into(), "fixed#0".into()],
+                at: SourceLocation {
+                    file: "/nowhere/my/src/lib.rs".into(),
+                    line: 8,
+                    function: "my::tag_ok".into(),
+                },
+            });
+        }
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert!(
+            r.summary.ends_with(
+                "(SysTick 40..90) at my::tag_ok (/nowhere/my/src/lib.rs:8) for zeros vs fixed#0"
+            ),
+            "{}",
+            r.summary
+        );
     }
 
     #[test]

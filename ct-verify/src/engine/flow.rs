@@ -289,6 +289,7 @@ mod tests {
             location: format!("src/lib.rs:{line}"),
             inlined_into: None,
             symbol: function.into(),
+            user: None,
         }
     }
 
