@@ -131,13 +131,15 @@
 //! never freed or reused with the secret in it). Through `&mut` that memory exists, so every
 //! such assignment is a zero store, the fence makes the optimizer store the state instead of
 //! keeping it in registers, and the next update loads it back: the
-//! `*v1 = v1.rotate_left(5)` form of a Chaskey-shaped MAC is 1.7-2.4× the same code on `u32`
-//! on Cortex-M0/M4, the in-place form about 1.0× (`no_std-examples/README.md`, rows
-//! `mac_reassign` and `mac_mut`). The in-place forms write the new value over every byte of
+//! `*v1 = v1.rotate_left(5)` form of a Chaskey-shaped MAC is 1.70-2.41× the same code on `u32`
+//! on Cortex-M0/M4, the in-place form 0.98-1.09× (opt-levels 3, "s" and "z";
+//! `no_std-examples/README.md`, rows `mac_mut_reassign` and `mac_mut`). The in-place forms write the new value over every byte of
 //! the old one, so nothing of the old value is left there and the wiping guarantee is the same
 //! (the state is zeroed when its `Secret`s are dropped; see "What is wiped, and when" on
-//! [`Secret`](struct@crate::Secret)). For locals the optimizer keeps in registers both forms
-//! compile to the same code, so write whichever reads better there.
+//! [`Secret`](struct@crate::Secret)). For locals that the optimizer keeps in registers the
+//! drop stores nothing and both forms cost about what plain code costs; the compiler fence of
+//! each drop can still constrain instruction scheduling (ChaCha20 on Cortex-M0 at opt-level
+//! "z", `no_std-examples/README.md`), which the in-place forms avoid there too.
 //!
 //! ## Checking the result with ct-verify
 //!
