@@ -1,10 +1,13 @@
 //! The ChaCha20 block function (RFC 8439 §2.3) on `Secret<u32>` words.
 //!
-//! Written the way the RFC writes it: `a += b; d ^= a; d <<<= 16; ...`. Every operator on a
-//! `Secret<u32>` wraps (no overflow check, which would be a branch on a secret) and the result
-//! stays secret; `rotate_left` by a public constant is one rotate (or a rotated operand) on every Cortex-M. Additions,
-//! XORs and rotations take the same time for every value on M0, M3, M4 and M33, so the block
-//! function is constant-time by construction: no branch, no table, no multiply.
+//! Written the way the RFC writes it: `a += b; d ^= a; d <<<= 16; ...`, every step in place
+//! (`+=`, `^=`, `rotate_left_assign`) since the words are behind `&mut`: an assignment
+//! `*d = d.rotate_left(16)` would drop, and so wipe, the old word first (see secret-core's
+//! guide, "State behind `&mut`"). Every operator on a `Secret<u32>` wraps (no overflow check,
+//! which would be a branch on a secret) and the result stays secret; a rotation by a public
+//! constant is one rotate (or a rotated operand) on every Cortex-M. Additions, XORs and
+//! rotations take the same time for every value on M0, M3, M4 and M33, so the block function
+//! is constant-time by construction: no branch, no table, no multiply.
 
 use secret_core::Secret;
 
@@ -21,16 +24,16 @@ fn quarter_round(
 ) {
     *a += &*b;
     *d ^= &*a;
-    *d = d.rotate_left(16);
+    d.rotate_left_assign(16);
     *c += &*d;
     *b ^= &*c;
-    *b = b.rotate_left(12);
+    b.rotate_left_assign(12);
     *a += &*b;
     *d ^= &*a;
-    *d = d.rotate_left(8);
+    d.rotate_left_assign(8);
     *c += &*d;
     *b ^= &*c;
-    *b = b.rotate_left(7);
+    b.rotate_left_assign(7);
 }
 
 /// The initial state (RFC 8439 §2.3): constants, key, block counter, nonce.

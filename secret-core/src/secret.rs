@@ -25,6 +25,16 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 ///   included. So the last value held in a memory location is zero once its `Secret` is gone,
 ///   and an assignment leaves the new secret there, never the old one. A value the compiler
 ///   keeps only in registers occupies no memory and nothing is stored.
+/// - **In-place updates, without a drop**: the compound assignments (`+=`, `^=`, `<<=`, ...),
+///   [`rotate_left_assign`](Secret::rotate_left_assign),
+///   [`rotate_right_assign`](Secret::rotate_right_assign) and [`assign`](Secret::assign) write
+///   the new value over every byte of the old one (integers and arrays of them have no
+///   padding), so the old value is gone from that memory without a zero store, and the same
+///   guarantee holds: the last value held there is the current secret, and it is zeroed when
+///   the `Secret` is dropped. They do not order anything with a fence, so the optimizer may
+///   keep a secret behind `&mut` in registers between updates and store it later, as it does
+///   for plain code: use them for state in arrays or structs behind `&mut` (measured in
+///   `no_std-examples/README.md`; [the guide](crate::guide#state-behind-mut-update-in-place)).
 /// - **Drop, of heap-backed values** (`Secret<Vec<u8>>`): `zeroize` wipes the whole capacity
 ///   before the block is freed, and growth wipes the block it leaves.
 /// - **Not by drop**: copies the compiler makes in registers, spill slots and callee frames
@@ -85,6 +95,37 @@ impl<T: Zeroize> Secret<T> {
     }
 }
 
+impl<T: crate::CtPlain> Secret<T> {
+    /// Overwrites the value in place with `new`'s: `*self = new` without dropping the old value.
+    ///
+    /// For a secret in memory (state in an array or struct behind `&mut`), `*s = expr` drops
+    /// the old `Secret` first: a zero store kept by a compiler fence, which makes the optimizer
+    /// store the state on every assignment instead of keeping it in registers (see "What is
+    /// wiped, and when" on [`Secret`](struct@Secret)). `assign` writes the new value
+    /// over the old one instead. `T` is plain data without padding (integers and arrays of
+    /// them, [`CtPlain`](crate::CtPlain)), so every byte of the old value is overwritten by the
+    /// new value and nothing of the old value is left in `self`'s memory to wipe. `new` itself
+    /// is moved, not dropped: as with every move in Rust, a copy the compiler had made of it
+    /// elsewhere (a stack slot of a temporary) is not wiped by this call; the value lives on in
+    /// `self` and is wiped when `self` is dropped. For shifts, rotations and arithmetic prefer
+    /// the in-place operators (`+=`, `^=`, `<<=`, [`rotate_left_assign`](Secret::rotate_left_assign)).
+    ///
+    /// ```
+    /// use secret_core::Secret;
+    /// let mut state = [Secret::new(3u32), Secret::new(5u32)];
+    /// let [a, b] = &mut state;
+    /// a.assign(&*a * &*b); // not `*a = &*a * &*b`, which would wipe `*a` first
+    /// assert_eq!(state[0].clone().declassify(), 15);
+    /// ```
+    #[inline(always)]
+    pub fn assign(&mut self, new: Secret<T>) {
+        let new = ManuallyDrop::new(new);
+        // No drop of the old value: `T: CtPlain` is `Copy` (no drop glue), and the plain
+        // assignment writes all of its bytes (no padding).
+        self.value = new.value;
+    }
+}
+
 impl<T: Zeroize> Drop for Secret<T> {
     /// Wipes the value: fenced zero stores for plain data (integers, arrays, structs of them;
     /// see "Cost" in the crate docs), and `T`'s own [`Zeroize`] for heap-backed values such as
@@ -124,7 +165,9 @@ impl<T: Zeroize> Drop for Secret<T> {
 /// so it has a price for secrets that live in memory: an assignment `*v = v.op()` to a
 /// `Secret` in memory stores the zero and then the new value, and the stores before it are
 /// made, where plain code may keep the value in a register and store it once at the end (the
-/// MAC with its state behind `&mut` in `no_std-examples/README.md`). A release fence, unlike
+/// MAC with its state behind `&mut` in `no_std-examples/README.md`). The in-place updates
+/// (`+=`, [`Secret::rotate_left_assign`], [`Secret::assign`]) do not drop, so they have no zero
+/// store and no fence. A release fence, unlike
 /// the `SeqCst` one used before, lets later *loads* be served from registers, which is most of
 /// what the `SeqCst` fence cost there (2.83 -> 2.41 times plain on Cortex-M4 at opt-level 3).
 /// No wipe can be free there and still survive a free: to LLVM, "zero, then overwrite" and

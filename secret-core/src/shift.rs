@@ -39,6 +39,26 @@ impl<T: CtInt> Secret<T> {
     pub fn rotate_right(&self, amount: u32) -> Self {
         Secret::from_raw(self.value.__rotate_right(amount))
     }
+    /// Rotates `self` left in place: what `*s = s.rotate_left(amount)` computes, without
+    /// dropping the old value.
+    ///
+    /// Use it (like `+=`, `^=` and the other compound assignments, which also update in place)
+    /// for a secret that lives in memory, such as state in an array or struct behind `&mut`:
+    /// the assignment form drops the old `Secret` first, and that drop is a zero store kept by
+    /// a fence, so the state goes through memory on every rotation. Here the new value simply
+    /// overwrites the old one in the same bytes, so nothing of the old value is left to wipe.
+    /// For a local the optimizer keeps in registers both forms compile to the same code. See
+    /// [the guide](crate::guide#state-behind-mut-update-in-place).
+    #[inline(always)]
+    pub fn rotate_left_assign(&mut self, amount: u32) {
+        self.value = self.value.__rotate_left(amount);
+    }
+    /// Rotates `self` right in place: `*s = s.rotate_right(amount)` without dropping the old
+    /// value (see [`rotate_left_assign`](Secret::rotate_left_assign)).
+    #[inline(always)]
+    pub fn rotate_right_assign(&mut self, amount: u32) {
+        self.value = self.value.__rotate_right(amount);
+    }
     /// Shifts left by a secret amount, modulo the bit width (`wrapping_shl`), branch-free.
     #[inline]
     pub fn shl_secret(&self, amount: &Secret<u32>) -> Self {

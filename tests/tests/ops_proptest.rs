@@ -168,6 +168,25 @@ macro_rules! int_tests {
                     prop_assert_eq!(sa.rotate_left(n).declassify(), a.rotate_left(n));
                     prop_assert_eq!(sa.rotate_right(n).declassify(), a.rotate_right(n));
                     prop_assert_eq!(sa.declassify(), a);
+                    // The in-place forms give what the assignment forms give.
+                    let mut x = Secret::<T>::new(a);
+                    x.rotate_left_assign(n);
+                    prop_assert_eq!(x.declassify(), a.rotate_left(n), "rotate_left_assign");
+                    let mut x = Secret::<T>::new(a);
+                    x.rotate_right_assign(n);
+                    prop_assert_eq!(x.declassify(), a.rotate_right(n), "rotate_right_assign");
+                }
+
+                #[test]
+                fn assign_overwrites((a, b) in pair()) {
+                    let mut x = Secret::<T>::new(a);
+                    x.assign(Secret::new(b));
+                    prop_assert_eq!(x.declassify(), b, "assign an owned secret");
+                    let mut x = Secret::<T>::new(a);
+                    let y = Secret::<T>::new(b);
+                    x.assign(&x ^ &y);
+                    prop_assert_eq!(x.declassify(), a ^ b, "assign an expression of itself");
+                    prop_assert_eq!(y.declassify(), b, "the operand is unchanged");
                 }
 
                 #[test]

@@ -142,6 +142,72 @@ fn drop_wipes_secretbool() {
     assert!(after.iter().all(|&x| x == 0), "{after:?}");
 }
 
+/// Writes `value` into a slot, checks that its bytes are there (the control), updates it in
+/// place with `update` and returns the slot's bytes afterwards.
+fn bytes_after_update<T>(
+    value: T,
+    expect_before: impl Fn(&[u8]) -> bool,
+    update: impl FnOnce(&mut T),
+) -> Vec<u8> {
+    let mut slot = MaybeUninit::<T>::uninit();
+    slot.write(value);
+    let before = slot_bytes(&slot);
+    assert!(
+        expect_before(&before),
+        "control: the value's bytes should be in the slot before the update: {before:?}"
+    );
+    // SAFETY: the slot holds an initialized `T` (written just above); `update` leaves it
+    // initialized, and it is dropped below exactly once.
+    update(unsafe { slot.assume_init_mut() });
+    let after = slot_bytes(&slot);
+    // SAFETY: as above: initialized, dropped once, not used as a `T` again.
+    unsafe { core::ptr::drop_in_place(slot.as_mut_ptr()) };
+    after
+}
+
+#[test]
+fn in_place_updates_leave_no_byte_of_the_old_value() {
+    // `assign`: every byte of the old value (0xa5) is replaced by the new one (0x5a), with no
+    // drop of the old `Secret` in between.
+    let after = bytes_after_update(
+        Secret::new([0xa5u8; 32]),
+        |b| b == [0xa5; 32],
+        |s| s.assign(Secret::new([0x5a; 32])),
+    );
+    assert_eq!(after, [0x5au8; 32]);
+    // `rotate_left_assign` and `^=` on a word: the slot holds the new value, not the old.
+    let old = 0x0123_4567_89ab_cdefu64;
+    let after = bytes_after_update(
+        Secret::new(old),
+        |b| b == old.to_ne_bytes(),
+        |s| {
+            s.rotate_left_assign(8);
+            *s ^= 0xff;
+        },
+    );
+    assert_eq!(after, (old.rotate_left(8) ^ 0xff).to_ne_bytes());
+    // An array of secrets behind `&mut`, updated element by element like a MAC state.
+    let words = |a: u32, b: u32| [a.to_ne_bytes(), b.to_ne_bytes()].concat();
+    let (a0, b0) = (0x1111_1111u32, 0x1234_5678u32);
+    let after = bytes_after_update(
+        [Secret::new(a0), Secret::new(b0)],
+        |b| b == words(a0, b0),
+        |[a, b]| {
+            a.assign(&*a + &*b);
+            b.rotate_right_assign(4);
+        },
+    );
+    assert_eq!(after, words(a0 + b0, b0.rotate_right(4)));
+}
+
+#[test]
+fn drop_after_in_place_updates_still_wipes() {
+    let mut value = Secret::new([0xa5u8; 32]);
+    value.assign(Secret::new([0x5a; 32]));
+    let after = bytes_after_drop(value, |b| b == [0x5a; 32]);
+    assert_eq!(after, [0u8; 32]);
+}
+
 #[test]
 fn drop_control_plain_value_is_not_wiped() {
     // Shows the method can see a value left behind: a plain array is not wiped by its drop.

@@ -210,25 +210,55 @@ fn parse_nm(nm: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// `(secret wrapper, comparator wrapper, row label)` for every `perf_W_secret` and each other
-/// `perf_W_*` of `names`, in the firmware's order.
+/// `(secret wrapper, comparator wrapper, row label)` for every secret-core wrapper of `names`
+/// and each of its comparators, in the firmware's order.
+///
+/// `perf_W_secret` is the workload `W` on secret-core; every other `perf_W_X` is a comparator
+/// (`X` = `plain`, `subtle`, ...), row `W vs X`. `perf_W_secret_V` is variant `V` of the
+/// secret-core side (the same workload written another way), compared with the same
+/// comparators, row `W_V vs X`. A comparator belongs to the longest workload name it starts
+/// with (`perf_mac_mut_plain` to `mac_mut`, not to `mac`).
 fn pairs(names: &[&str]) -> Vec<(String, String, String)> {
+    /// `(W, V)` of a secret-core wrapper `perf_W_secret` or `perf_W_secret_V`.
+    fn secret_side(name: &str) -> Option<(&str, Option<&str>)> {
+        let rest = name.strip_prefix("perf_")?;
+        if let Some(w) = rest.strip_suffix("_secret") {
+            return Some((w, None));
+        }
+        let at = rest.rfind("_secret_")?;
+        Some((&rest[..at], Some(&rest[at + "_secret_".len()..])))
+    }
+    let workloads: Vec<&str> = names
+        .iter()
+        .filter_map(|n| match secret_side(n)? {
+            (w, None) => Some(w),
+            _ => None,
+        })
+        .collect();
+    let workload_of = |name: &str| {
+        workloads
+            .iter()
+            .copied()
+            .filter(|w| name.starts_with(&format!("perf_{w}_")))
+            .max_by_key(|w| w.len())
+    };
     let mut out = Vec::new();
     for secret in names {
-        let Some(w) = secret
-            .strip_prefix("perf_")
-            .and_then(|s| s.strip_suffix("_secret"))
-        else {
+        let Some((w, variant)) = secret_side(secret) else {
             continue;
+        };
+        let row = match variant {
+            None => w.to_string(),
+            Some(v) => format!("{w}_{v}"),
         };
         let prefix = format!("perf_{w}_");
         for other in names {
-            if other != secret {
-                if let Some(variant) = other.strip_prefix(&prefix) {
+            if secret_side(other).is_none() && workload_of(other) == Some(w) {
+                if let Some(comparator) = other.strip_prefix(&prefix) {
                     out.push((
                         secret.to_string(),
                         other.to_string(),
-                        format!("{w} vs {variant}"),
+                        format!("{row} vs {comparator}"),
                     ));
                 }
             }
@@ -522,6 +552,24 @@ mod tests {
         ]);
         let labels: Vec<&str> = p.iter().map(|(_, _, l)| l.as_str()).collect();
         assert_eq!(labels, ["x vs plain", "x vs subtle"]);
+    }
+
+    #[test]
+    fn pairs_compare_secret_variants_with_the_workloads_comparators() {
+        let p = pairs(&[
+            "perf_x_secret",
+            "perf_x_secret_in_place",
+            "perf_x_plain",
+            "perf_x_y_secret",
+            "perf_x_y_plain",
+        ]);
+        let labels: Vec<&str> = p.iter().map(|(_, _, l)| l.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["x vs plain", "x_in_place vs plain", "x_y vs plain"]
+        );
+        assert_eq!(p[1].0, "perf_x_secret_in_place");
+        assert_eq!(p[1].1, "perf_x_plain");
     }
 
     #[test]

@@ -40,7 +40,8 @@ use secret_benches::{
 };
 use secret_core::{ct_lookup, Secret, SecretBool};
 use secret_firmware::mac::{
-    mac_locals_plain, mac_locals_secret, mac_mut_plain, mac_mut_secret, MESSAGE_WORDS,
+    mac_locals_plain, mac_locals_secret, mac_mut_plain, mac_mut_secret, mac_reassign_secret,
+    MESSAGE_WORDS,
 };
 use secret_firmware::timer::{SysTickTimer, Timer};
 use secret_firmware::Report;
@@ -187,6 +188,9 @@ pub struct Outputs {
     mac_mut_state_plain: [u32; 4],
     mac_mut_secret: [u32; 4],
     mac_mut_plain: [u32; 4],
+    /// The MAC state that `perf_mac_mut_secret_reassign` updates through `&mut`.
+    mac_mut_state_secret_reassign: [Secret<u32>; 4],
+    mac_mut_secret_reassign: [u32; 4],
     wipe256_secret: u32,
     wipe256_plain: u32,
     wipe1024_secret: u32,
@@ -405,8 +409,8 @@ pub fn perf_mac_locals_plain(i: &Inputs, o: &mut Outputs) {
     o.mac_locals_plain = mac_locals_plain(black_box(&i.mac_key), black_box(&i.mac_message));
 }
 
-/// The MAC with its state in a `[Secret<u32>; 4]` in `Outputs`, updated through `&mut`
-/// (`*v1 = v1.rotate_left(5)`: every such assignment drops the old value in place).
+/// The MAC with its state in a `[Secret<u32>; 4]` in `Outputs`, updated in place through
+/// `&mut` (`+=`, `^=`, `v1.rotate_left_assign(5)`).
 #[no_mangle]
 #[inline(never)]
 pub fn perf_mac_mut_secret(i: &Inputs, o: &mut Outputs) {
@@ -426,6 +430,21 @@ pub fn perf_mac_mut_plain(i: &Inputs, o: &mut Outputs) {
     *state = *key;
     mac_mut_plain(state, key, black_box(&i.mac_message));
     o.mac_mut_plain = o.mac_mut_state_plain;
+}
+
+/// The MAC with its state in a `[Secret<u32>; 4]` in `Outputs`, updated through `&mut` with
+/// assignments (`*v1 = v1.rotate_left(5)`: every such assignment drops the old value in place).
+#[no_mangle]
+#[inline(never)]
+pub fn perf_mac_mut_secret_reassign(i: &Inputs, o: &mut Outputs) {
+    let key = black_box(&i.mac_key_secret);
+    let state = black_box(&mut o.mac_mut_state_secret_reassign);
+    state.clone_from(key);
+    mac_reassign_secret(state, key, black_box(&i.mac_message));
+    o.mac_mut_secret_reassign = o
+        .mac_mut_state_secret_reassign
+        .clone()
+        .map(Secret::declassify);
 }
 
 /// The work inside the stack-wipe wrappers: small, so that their counts are the wipe's cost.
@@ -497,6 +516,7 @@ const WRAPPERS: &[(&str, Wrapper)] = wrappers![
     perf_mac_locals_plain,
     perf_mac_mut_secret,
     perf_mac_mut_plain,
+    perf_mac_mut_secret_reassign,
     perf_wipe256_secret,
     perf_wipe256_plain,
     perf_wipe1024_secret,
@@ -627,9 +647,10 @@ fn main() -> ! {
         o.div_u64_secret == o.div_u64_hw && o.div_u64_hw == (N64 / D64, N64 % D64),
     );
     report.check(
-        "mac: secret == plain, state in locals == state behind &mut",
+        "mac: secret == plain, state in locals == state behind &mut (in place, reassigned)",
         o.mac_locals_secret == o.mac_locals_plain
             && o.mac_mut_secret == o.mac_mut_plain
+            && o.mac_mut_secret_reassign == o.mac_mut_plain
             && o.mac_locals_plain == o.mac_mut_plain
             && o.mac_mut_plain != [0; 4],
     );
