@@ -146,7 +146,14 @@ pub fn mac_locals_secret(
     key: &[Secret<u32>; 4],
     message: &[u32; MESSAGE_WORDS],
 ) -> [Secret<u32>; 4] {
-    let [mut v0, mut v1, mut v2, mut v3] = key.clone();
+    // Word by word: core's `clone()` of the whole array stays an out-of-line call at
+    // opt-level "z".
+    let [mut v0, mut v1, mut v2, mut v3] = [
+        key[0].clone(),
+        key[1].clone(),
+        key[2].clone(),
+        key[3].clone(),
+    ];
     for block in message.chunks_exact(4) {
         v0 ^= block[0];
         v1 ^= block[1];

@@ -89,7 +89,7 @@
 //!
 //! | workload | secret-core | comparator | ratio |
 //! |---|---:|---:|---:|
-//! | ChaCha20 block, `Secret<u32>` vs `u32` | 1244 | 1244 | 1.00 |
+//! | ChaCha20 block, `Secret<u32>` vs `u32` | 1221 | 1244 | 0.98 |
 //! | Poly1305 ([guide] example), `Secret<u32>`/`Secret<u64>` vs the same code on `u32`/`u64` | 673 | 679 | 0.99 |
 //! | GF(2^255-19) multiply, `Secret<u64>`/`Secret<u128>` vs `u64`/`u128` | 231 | 235 | 0.98 |
 //! | `Secret<[u8; 32]>::ct_eq` vs `constant_time_eq_32` | 20 | 18 | 1.11 |
@@ -104,8 +104,8 @@
 //! The 32-byte compare pays two instructions for turning the result into a full mask before
 //! `declassify`. On Cortex-M4 and M0 at opt-level 3 (QEMU instruction counts,
 //! `no_std-examples/README.md`, which also has opt-levels "s" and "z": there ChaCha20 is
-//! 1.02-1.07× plain at "s" and 1.20-1.23× at "z") ChaCha20, the field multiply and `ct_eq` are
-//! within 7% of plain code.
+//! 0.93-1.04× plain and the field multiply 1.01-1.02×) ChaCha20, the field multiply and `ct_eq`
+//! are within 7% of plain code.
 //! `ct_lookup` there is an `asm!` loop of 8 instructions per entry: 0.80-0.89× a plain
 //! branch-free mask scan, 1.06-1.54× what LLVM makes of a plain scan (predicated moves on M4,
 //! a secret-dependent branch per entry on M0).
@@ -124,7 +124,7 @@
 //!   in place instead (`+=`, `^=`, [`rotate_left_assign`](Secret::rotate_left_assign),
 //!   [`assign`](Secret::assign): no drop, the new value overwrites the old one; see the
 //!   [guide](guide#state-behind-mut-update-in-place)) the same MAC is 0.98-1.09x, and
-//!   0.97-1.16x with its state in locals. A value the optimizer keeps in registers has no memory,
+//!   0.98-1.00x with its state in locals. A value the optimizer keeps in registers has no memory,
 //!   so there is nothing to store: the wipe costs zero instructions there, where a volatile write
 //!   or a barrier that reads the memory forces a stack slot into existence just to zero it.
 //!   `tests/arch-check/wipe-codegen.sh` (`cargo xtask wipe-codegen`) checks both halves in

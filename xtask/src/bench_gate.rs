@@ -353,9 +353,13 @@ iai::broken::no_count id:x()
         let text = include_str!("../../benches/baseline/iai.txt");
         let base = Baseline::parse(text);
         assert!(base.rustc.starts_with("rustc 1."), "{}", base.rustc);
-        assert_eq!(
-            base.counts.get("iai::chacha20::chacha20_secret.key"),
-            Some(&1244)
+        // The entry, not its value: re-recording the baseline must not need an edit here.
+        assert!(
+            base.counts
+                .get("iai::chacha20::chacha20_secret.key")
+                .is_some_and(|&n| n > 0),
+            "{:?}",
+            base.counts
         );
     }
 

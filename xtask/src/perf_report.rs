@@ -10,7 +10,8 @@
 //! For Cortex-M3 (`thumbv7m-*`), whose `UMULL`/`SMULL`/`UMLAL`/`SMLAL` take fewer cycles on
 //! small operands, `TARGET-optLEVEL.dis` (`llvm-objdump -d` of the ELF) is read too: no long
 //! multiply may be reachable from `perf_field_mul_secret` through calls and branches (so none
-//! can execute), while `perf_field_mul_plain` must reach some (the control: the disassembly is
+//! can execute; calls through a register loaded from a literal pool, which opt-level "z" makes,
+//! included), while `perf_field_mul_plain` must reach some (the control: the disassembly is
 //! read right). Either failing is exit 1.
 //!
 //! With `--check FILE`, every count is compared with the committed baseline (lines
@@ -341,23 +342,51 @@ fn tables(runs: &[Run], rustc: &str) -> String {
     out
 }
 
+/// One function of a disassembly as read: its mnemonics, the addresses it branches to, and
+/// the words of its literal pools (Thumb bit cleared).
+#[derive(Default)]
+struct Body {
+    mnemonics: Vec<String>,
+    branches: Vec<u64>,
+    pool: Vec<u64>,
+}
+
 /// Function name → (mnemonics, names of the functions it calls or branches to), from
 /// `llvm-objdump -d --no-show-raw-insn` output.
+///
+/// Functions are the symbols of the disassembly except Arm's mapping symbols (`$t`, `$d`,
+/// `$a`, `$x`, also with a `.N` suffix), which mark code and literal pools inside a function
+/// and continue it: taken as functions, every `$t` of the image would be one "function"
+/// reachable from any function that branches to a `$t` label. A branch target is resolved by
+/// its address to the function that contains it. A `.word` in a function's literal pool whose
+/// value (Thumb bit cleared) is the first address of a function counts as a call too: at
+/// opt-level "z" LLVM calls through a register loaded from the pool (`ldr r6, [pc, #..]`,
+/// `blx r6`), which names no target.
 fn parse_disassembly(dis: &str) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
-    let mut functions: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let is_mapping_symbol = |name: &str| {
+        let base = name.split('.').next().unwrap_or(name);
+        matches!(base, "$t" | "$d" | "$a" | "$x")
+    };
+    let hex = |t: &str| u64::from_str_radix(t.trim_start_matches("0x"), 16).ok();
+    // Function starts, and per function its mnemonics, branch target addresses and pool words.
+    let mut starts: Vec<(u64, String)> = Vec::new();
+    let mut bodies: BTreeMap<String, Body> = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in dis.lines() {
-        if let Some(name) = line
+        if let Some((addr, name)) = line
             .split_once(" <")
             .filter(|(addr, rest)| {
                 !addr.is_empty()
                     && addr.chars().all(|c| c.is_ascii_hexdigit())
                     && rest.ends_with(">:")
             })
-            .map(|(_, rest)| rest.trim_end_matches(">:").to_string())
+            .and_then(|(addr, rest)| Some((hex(addr)?, rest.trim_end_matches(">:").to_string())))
         {
-            functions.entry(name.clone()).or_default();
-            current = Some(name);
+            if !is_mapping_symbol(&name) {
+                starts.push((addr, name.clone()));
+                bodies.entry(name.clone()).or_default();
+                current = Some(name);
+            }
             continue;
         }
         // `    ADDRESS:      \tMNEMONIC\tOPERANDS`
@@ -367,23 +396,56 @@ fn parse_disassembly(dis: &str) -> BTreeMap<String, (Vec<String>, Vec<String>)> 
         let (Some(name), Some(insn)) = (&current, insn) else {
             continue;
         };
+        let body = bodies.entry(name.clone()).or_default();
+        // Data in a literal pool keeps its raw bytes even with `--no-show-raw-insn`:
+        // `2008:\t67 46 00 00\t.word\t0x00004667`.
+        if let Some((_, value)) = insn.split_once(".word") {
+            if let Some(v) = value.split_whitespace().next().and_then(hex) {
+                body.pool.push(v & !1);
+            }
+            continue;
+        }
         let mut words = insn.split_whitespace();
         let Some(mnemonic) = words.next() else {
             continue;
         };
-        let entry = functions.entry(name.clone()).or_default();
-        entry.0.push(mnemonic.to_ascii_lowercase());
+        body.mnemonics.push(mnemonic.to_ascii_lowercase());
         if mnemonic.starts_with('b') || mnemonic.starts_with("cb") {
-            if let Some(target) = insn
-                .split_once('<')
-                .and_then(|(_, t)| t.split_once('>'))
-                .map(|(t, _)| t.split('+').next().unwrap_or(t).to_string())
+            if let Some(target) = words
+                .map(|w| w.trim_end_matches(','))
+                .find(|w| w.starts_with("0x"))
+                .and_then(hex)
             {
-                if &target != name {
-                    entry.1.push(target);
-                }
+                body.branches.push(target);
             }
         }
+    }
+    starts.sort();
+    let containing = |addr: u64| {
+        let i = starts.partition_point(|(start, _)| *start <= addr);
+        i.checked_sub(1).map(|i| starts[i].1.clone())
+    };
+    let mut functions = BTreeMap::new();
+    for (
+        name,
+        Body {
+            mnemonics,
+            branches,
+            pool,
+        },
+    ) in bodies
+    {
+        let mut callees: Vec<String> = branches.into_iter().filter_map(containing).collect();
+        callees.extend(pool.into_iter().filter_map(|v| {
+            starts
+                .binary_search_by_key(&v, |(start, _)| *start)
+                .ok()
+                .map(|i| starts[i].1.clone())
+        }));
+        callees.retain(|c| *c != name);
+        callees.sort();
+        callees.dedup();
+        functions.insert(name, (mnemonics, callees));
     }
     functions
 }
@@ -603,6 +665,26 @@ mod tests {
         assert_eq!(long_multiplies_reachable(&f, "perf_a"), Some(1));
         assert_eq!(long_multiplies_reachable(&f, "perf_b"), Some(0));
         assert_eq!(long_multiplies_reachable(&f, "perf_c"), None);
+    }
+
+    /// Mapping symbols continue the function they are in: a branch to a `$t` label inside
+    /// `perf_a` does not reach the long multiply after another function's `$t`.
+    #[test]
+    fn mapping_symbols_are_not_functions() {
+        let dis = "\n00001000 <main>:\n    1000:      \tpush\t{r4, lr}\n\n00001004 <$t>:\n    1004:      \tumull\tr0, r1, r2, r3\n\n00002000 <perf_a>:\n    2000:      \tmuls\tr0, r1, r0\n    2002:      \tb.w\t0x2008 <$t> @ imm = #2\n\n00002006 <$d>:\n    2006:\t00 00\t.short\t0x0000\n\n00002008 <$t>:\n    2008:      \tbx\tlr\n";
+        let f = parse_disassembly(dis);
+        assert_eq!(long_multiplies_reachable(&f, "perf_a"), Some(0));
+        assert_eq!(long_multiplies_reachable(&f, "main"), Some(1));
+        assert!(!f.contains_key("$t"));
+    }
+
+    /// A call through a register (`blx r6`) whose target is a literal-pool word is followed:
+    /// the pool word is the callee's address with the Thumb bit set.
+    #[test]
+    fn calls_through_a_pool_address_are_followed() {
+        let dis = "\n00002000 <perf_a>:\n    2000:      \tldr\tr6, [pc, #4]         @ 0x2008 <$d>\n    2002:      \tblx\tr6\n    2004:      \tpop\t{r4, pc}\n\n00002008 <$d>:\n    2008:\t67 46 00 00\t.word\t0x00004667\n\n00004666 <closure>:\n    4666:      \tumull\tr0, r1, r2, r3\n    466a:      \tbx\tlr\n";
+        let f = parse_disassembly(dis);
+        assert_eq!(long_multiplies_reachable(&f, "perf_a"), Some(1));
     }
 
     #[test]
