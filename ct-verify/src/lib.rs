@@ -111,6 +111,7 @@ pub mod process;
 pub mod progress;
 pub mod protocol;
 pub mod report;
+pub mod search;
 pub mod stats;
 pub mod suite;
 pub mod timer;

@@ -17,6 +17,7 @@ use std::ffi::CString;
 use std::hint::black_box;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rand::{RngCore, SeedableRng};
@@ -26,8 +27,9 @@ use crate::call::ct_verify_target_call;
 use crate::engine::dudect;
 use crate::engine::Verdict;
 use crate::input::Input;
-use crate::protocol::{self, DudectRecord, Record};
+use crate::protocol::{self, DudectRecord, Record, SearchRecord};
 use crate::report::{EXIT_ERROR, EXIT_LEAK};
+use crate::search;
 
 /// Default number of random secret inputs per check (besides all-zero, all-ones and fixed ones).
 pub const DEFAULT_RANDOM_INPUTS: usize = 4;
@@ -51,7 +53,11 @@ pub struct Config<S, P = ()> {
     random: usize,
     public: PublicGenerator<P>,
     publics: usize,
+    dictionary: Option<Dictionary<P>>,
 }
+
+/// The bytes of a public input that the search copies into secrets.
+type Dictionary<P> = Box<dyn Fn(&P) -> Vec<u8>>;
 
 /// Makes one public input from the seeded generator.
 type PublicGenerator<P> = Box<dyn Fn(&mut dyn RngCore) -> P>;
@@ -70,6 +76,7 @@ impl<S: Input> Config<S, ()> {
             random: DEFAULT_RANDOM_INPUTS,
             public: Box::new(|_| ()),
             publics: 1,
+            dictionary: None,
         }
     }
 }
@@ -96,7 +103,25 @@ impl<S: Input, P> Config<S, P> {
             random: self.random,
             public: Box::new(generator),
             publics: DEFAULT_PUBLIC_INPUTS,
+            dictionary: None,
         }
+    }
+
+    /// Gives `cargo ct-verify --search-budget` the bytes of each public input to copy into the
+    /// secrets it tries (see [`crate::search`]). A check that compares the secret with a public
+    /// value (a tag, a padding byte, a bound) needs this for the search to match more than a
+    /// byte or two of it: the runner cannot see inside a public input of an arbitrary type.
+    ///
+    /// ```
+    /// use ct_verify::Config;
+    /// let config = Config::<[u8; 32]>::new()
+    ///     .public(|_| [0x5a; 32])
+    ///     .dictionary(|tag: &[u8; 32]| tag.to_vec());
+    /// # let _ = config;
+    /// ```
+    pub fn dictionary(mut self, bytes: impl Fn(&P) -> Vec<u8> + 'static) -> Self {
+        self.dictionary = Some(Box::new(bytes));
+        self
     }
 
     /// Sets how many public values to draw (at least one).
@@ -230,6 +255,7 @@ impl<'a> Suite<'a> {
                         continue;
                     };
                     let seed = self.seed;
+                    let search = search::Budget::from_env();
                     let before = count_memcheck_errors();
                     if mode == "taint" {
                         valgrind_message(&format!("{}{index}\n", protocol::BEGIN_MESSAGE));
@@ -238,9 +264,14 @@ impl<'a> Suite<'a> {
                         if mode == "taint" {
                             t.run_taint(seed)
                         } else {
-                            t.run_count(seed, index)
+                            t.run_count(seed, index, search.as_ref())
                         }
                     }));
+                    if let Ok(c) = &result {
+                        for r in &c.searched {
+                            emit(&Record::Searched(r.clone()));
+                        }
+                    }
                     let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
                     emit(&match result {
                         // Panicking for every input: the check cannot run at all.
@@ -366,7 +397,7 @@ trait ErasedTarget {
     fn labels(&self) -> Vec<String>;
     fn publics(&self) -> usize;
     fn run_taint(&self, seed: u64) -> Calls;
-    fn run_count(&self, seed: u64, index: usize) -> Calls;
+    fn run_count(&self, seed: u64, index: usize, search: Option<&search::Budget>) -> Calls;
     fn run_dudect(&self, seed: u64, budget: f64, progress: bool) -> DudectRecord;
 }
 
@@ -440,7 +471,7 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         out
     }
 
-    fn run_count(&self, seed: u64, index: usize) -> Calls {
+    fn run_count(&self, seed: u64, index: usize, search: Option<&search::Budget>) -> Calls {
         let mut rng = self.rng(seed);
         let inputs = self.inputs(&mut rng);
         let publics = self.public_values(&mut rng);
@@ -449,6 +480,7 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         // (and with them the alignment that memcpy and friends branch on), which would make
         // the counts differ for a reason that has nothing to do with the secret.
         let mut slot = Box::new(inputs[0].1.clone());
+        let started = std::time::Instant::now();
         for (j, p) in publics.iter().enumerate() {
             // Warm up outside collection (lazy initialisation, PLT binding, first allocations)
             // with the first input that does not panic.
@@ -464,19 +496,70 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                 }
                 let _ = take_panic_message();
             }
-            for (label, s) in &inputs {
+            // One collected, dumped call: callgrind's dump number, and the panic if any.
+            let call = |secret: &S, label: &str, slot: &mut Box<S>| {
                 let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
                     .unwrap_or_default();
-                S::clone_from(&mut slot, s);
-                let secret: &S = &slot;
+                S::clone_from(slot, secret);
+                let secret: &S = slot;
                 taint::callgrind_toggle_collect();
                 let r = catch_unwind(AssertUnwindSafe(|| {
                     ct_verify_target_call(&self.f, black_box(secret), black_box(p))
                 }));
                 taint::callgrind_toggle_collect();
-                out.record(j, label, r);
+                let panic = match r {
+                    Ok(r) => {
+                        drop(black_box(r));
+                        None
+                    }
+                    Err(_) => Some(take_panic_message()),
+                };
                 taint::callgrind_dump_stats_at(&dump);
+                (DUMPS.fetch_add(1, Ordering::Relaxed) + 1, panic)
+            };
+            let mut seeds = Vec::new();
+            for (label, s) in &inputs {
+                let (dump, panic) = call(s, label, &mut slot);
+                out.record_outcome(j, label, panic);
+                if let Some(budget) = search {
+                    seeds.push((s, budget.total(dump)));
+                }
             }
+            let Some(budget) = search else {
+                continue;
+            };
+            // The check's time, shared by its public inputs.
+            let share = budget
+                .per_check
+                .mul_f64((j + 1) as f64 / publics.len() as f64);
+            let dictionary = self
+                .config
+                .dictionary
+                .as_ref()
+                .map(|d| d(p))
+                .unwrap_or_default();
+            let (record, kept) = search::search(
+                budget,
+                &self.name,
+                j,
+                &seeds,
+                dictionary,
+                rng.next_u64(),
+                started + share,
+                &mut |secret, label| {
+                    let (dump, panic) = call(secret, label, &mut slot);
+                    search::Outcome { dump, panic }
+                },
+            );
+            for label in &kept.labels {
+                let panic = kept
+                    .panicked
+                    .iter()
+                    .find(|(l, _)| l == label)
+                    .map(|(_, m)| m.clone());
+                out.record_outcome(j, label, panic);
+            }
+            out.searched.push(record);
         }
         out
     }
@@ -517,9 +600,22 @@ struct Calls {
     calls: usize,
     /// (`public|input` label, panic message) of each call that panicked.
     panicked: Vec<(String, String)>,
+    /// `count` mode with a search budget: one record per public input.
+    searched: Vec<SearchRecord>,
 }
 
+/// Callgrind dumps this process has asked for: callgrind numbers its dump files the same way,
+/// from 1, so the search knows which file holds the call it just made.
+static DUMPS: AtomicUsize = AtomicUsize::new(0);
+
 impl Calls {
+    fn record_outcome(&mut self, public: usize, label: &str, panic: Option<String>) {
+        self.calls += 1;
+        if let Some(message) = panic {
+            self.panicked.push((format!("{public}|{label}"), message));
+        }
+    }
+
     fn record<R>(&mut self, public: usize, label: &str, result: std::thread::Result<R>) {
         self.calls += 1;
         match result {
