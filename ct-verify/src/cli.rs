@@ -71,7 +71,8 @@ pub struct Args {
     pub dudect_budget: f64,
     /// Besides the generic secrets, search this many seconds per check for secrets that change
     /// its instruction count (count engine, host only; 0: no search).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, value_parser = parse_search_budget)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, allow_negative_numbers = true,
+        value_parser = parse_search_budget)]
     pub search_budget: f64,
     /// Write dudect plots (SVG) into DIR.
     #[arg(long, value_name = "DIR")]

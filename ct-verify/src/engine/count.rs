@@ -676,6 +676,61 @@ mod tests {
     }
 
     #[test]
+    fn a_count_only_a_found_secret_shows_is_named_as_found_by_search() {
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 37), (0, "search#4", 61)]);
+        let record = SearchRecord {
+            target: "c".into(),
+            public: 0,
+            candidates: 120,
+            millis: 100,
+            skipped: String::new(),
+            found: vec![crate::protocol::FoundInput {
+                label: "search#4".into(),
+                secret: "5a65".repeat(16),
+                instructions: 61,
+            }],
+        };
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![record.clone()],
+        };
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert_eq!(
+            r.summary,
+            "Ir differs between secret inputs: zeros=37 search#4=61, search#4 found by search \
+             (120 candidates, 0.1 s): secret 5a655a655a655a655a655a655a655a65.."
+        );
+        // Generic inputs that differ on their own keep the usual summary.
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 38), (0, "search#4", 61)]);
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![record],
+        };
+        assert!(judge("c", e)
+            .summary
+            .starts_with("Ir differs between secret inputs: zeros=37 ones=38"));
+        // A search that found nothing: constant-time, with the candidates tried.
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 37)]);
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![SearchRecord {
+                candidates: 3000,
+                ..SearchRecord::default()
+            }],
+        };
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::ConstantTime);
+        assert_eq!(
+            r.summary,
+            "Ir 37 for every one of 2 inputs (and 3000 candidates of the search)"
+        );
+    }
+
+    #[test]
     fn device_systick_is_a_second_count() {
         let counts = [(0, "zeros", 40), (0, "ones", 40)];
         // Equal traces, SysTick readings differ: a leak.
