@@ -148,6 +148,53 @@ impl Mutator {
     }
 }
 
+/// Every value of one byte of a seed, then of the next byte: the search's answer to a compare
+/// with a value it has no dictionary for. A byte-wise early exit shows its next byte's match as
+/// a new count within 255 candidates, and each find restarts the sweep at the byte after the
+/// one that changed, so a prefix grows by one byte per find.
+pub struct Sweep {
+    base: Vec<u8>,
+    position: usize,
+    value: u16,
+}
+
+impl Sweep {
+    /// Sweeps `base` from byte `position` on (wrapping around).
+    pub fn new(base: Vec<u8>, position: usize) -> Self {
+        let position = if base.is_empty() {
+            0
+        } else {
+            position % base.len()
+        };
+        Self {
+            base,
+            position,
+            value: 0,
+        }
+    }
+
+    /// The next candidate, and the byte it changed (`None` for an empty seed).
+    pub fn next_candidate(&mut self) -> Option<(Vec<u8>, usize)> {
+        let n = self.base.len();
+        if n == 0 {
+            return None;
+        }
+        loop {
+            if self.value > 255 {
+                self.value = 0;
+                self.position = (self.position + 1) % n;
+            }
+            let v = self.value as u8;
+            self.value += 1;
+            if v != self.base[self.position] {
+                let mut candidate = self.base.clone();
+                candidate[self.position] = v;
+                return Some((candidate, self.position));
+            }
+        }
+    }
+}
+
 /// What one candidate's call did.
 pub(crate) struct Outcome {
     /// Callgrind's dump number of the call.
@@ -211,10 +258,24 @@ pub(crate) fn search<S: Input>(
         return (record, kept);
     }
     let mut mutator = Mutator::new(rng_seed, dictionary);
+    let mut sweep = Sweep::new(corpus.first().cloned().unwrap_or_default(), 0);
     while Instant::now() < deadline && record.found.len() < MAX_FOUND && !corpus.is_empty() {
-        let base = mutator.pick(corpus.len());
-        let other = mutator.pick(corpus.len());
-        let bytes = mutator.mutate(&corpus[base], &corpus[other]);
+        // Every other candidate from the sweep, the others mutated; `changed`: the first byte
+        // that differs from the seed it came from.
+        let swept = match record.candidates % 2 {
+            0 => sweep.next_candidate(),
+            _ => None,
+        };
+        let (bytes, changed) = match swept {
+            Some(c) => c,
+            None => {
+                let base = mutator.pick(corpus.len());
+                let other = mutator.pick(corpus.len());
+                let bytes = mutator.mutate(&corpus[base], &corpus[other]);
+                let changed = bytes.iter().zip(&corpus[base]).position(|(a, b)| a != b);
+                (bytes, changed.unwrap_or(0))
+            }
+        };
         let Some(secret) = S::from_bytes(&mut &bytes[..]) else {
             record.skipped = format!(
                 "`{}` cannot be made from its own byte form (Input::from_bytes)",
@@ -237,6 +298,7 @@ pub(crate) fn search<S: Input>(
                 kept.panicked.push((label.clone(), message));
             }
             kept.labels.push(label);
+            sweep = Sweep::new(bytes.clone(), changed + 1);
             corpus.push(bytes);
         } else {
             budget.discard(outcome.dump);
@@ -292,6 +354,24 @@ mod tests {
             assert_eq!(v.len(), 32);
         }
         assert!(Mutator::new(1, Vec::new()).mutate(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn the_sweep_tries_every_other_value_of_each_byte_in_turn() {
+        let mut sweep = Sweep::new(vec![7, 0], 1);
+        let first: Vec<(Vec<u8>, usize)> =
+            (0..256).map(|_| sweep.next_candidate().unwrap()).collect();
+        // Byte 1: the 255 values other than its own, then byte 0 from value 0.
+        assert_eq!(first[0], (vec![7, 1], 1));
+        assert_eq!(first[254], (vec![7, 255], 1));
+        assert_eq!(first[255], (vec![0, 0], 0));
+        assert!(first[..255].iter().all(|c| c.0[0] == 7 && c.0[1] != 0));
+        // Byte 0 skips its own value 7, then wraps round to byte 1.
+        let rest: Vec<(Vec<u8>, usize)> =
+            (0..255).map(|_| sweep.next_candidate().unwrap()).collect();
+        assert!(rest[..254].iter().all(|c| c.1 == 0 && c.0[0] != 7));
+        assert_eq!(rest[254], (vec![7, 1], 1));
+        assert_eq!(Sweep::new(Vec::new(), 3).next_candidate(), None);
     }
 
     #[test]

@@ -116,11 +116,13 @@ impl<S: Input, P> Config<S, P> {
     /// use ct_verify::Config;
     /// let config = Config::<[u8; 32]>::new()
     ///     .public(|_| [0x5a; 32])
-    ///     .dictionary(|tag: &[u8; 32]| tag.to_vec());
+    ///     .dictionary(|tag: &[u8; 32]| *tag);
     /// # let _ = config;
     /// ```
-    pub fn dictionary(mut self, bytes: impl Fn(&P) -> Vec<u8> + 'static) -> Self {
-        self.dictionary = Some(Box::new(bytes));
+    ///
+    /// The Cortex-M twin accepts the same call and ignores it (the search runs on the host only).
+    pub fn dictionary<D: AsRef<[u8]>>(mut self, bytes: impl Fn(&P) -> D + 'static) -> Self {
+        self.dictionary = Some(Box::new(move |p| bytes(p).as_ref().to_vec()));
         self
     }
 

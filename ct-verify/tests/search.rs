@@ -1,6 +1,6 @@
 //! `--search-budget`: the search finds an early-exit compare that no generic secret reaches
-//! beyond its first byte, and finds nothing in a constant-time compare of the same values
-//! with the same budget. Without the flag the early exit is the count engine's miss. The suite is
+//! beyond its first byte (with the public tag as its dictionary, and without), and finds nothing
+//! in a constant-time compare of the same values with the same budget. Without the flag the early exit is the count engine's miss. The suite is
 //! `tests/edge-suites/benches/search.rs`; the runs need valgrind.
 
 use std::path::{Path, PathBuf};
@@ -97,42 +97,49 @@ fn the_search_finds_an_early_exit_the_generic_inputs_miss() {
     assert_eq!(generic.len(), 6, "zeros, ones, four random: {generic:?}");
     assert!(generic.iter().all(|c| c.1 == generic[0].1), "{generic:?}");
     assert!(early["evidence"].get("search").is_none());
+    assert_eq!(
+        row(&rows, "early_exit_no_dictionary")["verdict"],
+        "constant-time"
+    );
     assert_eq!(code, Some(0));
 
     let (rows, code) = count_rows(&["--search-budget", "3"]);
     assert_eq!(code, Some(1), "a leak: {rows:?}");
-    let early = row(&rows, "early_exit_eq");
-    assert_eq!(early["verdict"], "leak", "{early}");
-    let all = calls(early);
     let generic_ir = generic[0].1;
-    // The generic inputs still have their one count; every kept secret has a count of its own.
-    assert!(
-        all.iter()
-            .filter(|c| !c.0.starts_with("search#"))
-            .all(|c| c.1 == generic_ir),
-        "{generic:?} then {all:?}"
-    );
-    let search = &early["evidence"]["search"][0];
-    let found = search["found"].as_array().unwrap();
-    assert!(!found.is_empty(), "{search}");
-    let mut longest = 0;
-    for f in found {
-        let secret = unhex(f["secret"].as_str().unwrap());
-        let label = f["label"].as_str().unwrap();
-        let ir = f["instructions"].as_u64().unwrap();
-        assert_ne!(ir, generic_ir, "{f}");
-        // The found secret is one of the count engine's inputs, with that count.
+    // With the tag as dictionary, and without (the byte sweep alone).
+    for check in ["early_exit_eq", "early_exit_no_dictionary"] {
+        let early = row(&rows, check);
+        assert_eq!(early["verdict"], "leak", "{early}");
+        let all = calls(early);
+        // The generic inputs still have their one count; every kept secret has its own.
         assert!(
-            all.contains(&(label.to_string(), ir)),
-            "{label} not in {all:?}"
+            all.iter()
+                .filter(|c| !c.0.starts_with("search#"))
+                .all(|c| c.1 == generic_ir),
+            "{generic:?} then {all:?}"
         );
-        let prefix = secret.iter().zip(TAG).take_while(|(a, b)| a == b).count();
-        longest = longest.max(prefix);
+        let search = &early["evidence"]["search"][0];
+        let found = search["found"].as_array().unwrap();
+        assert!(!found.is_empty(), "{check}: {search}");
+        let mut longest = 0;
+        for f in found {
+            let secret = unhex(f["secret"].as_str().unwrap());
+            let label = f["label"].as_str().unwrap();
+            let ir = f["instructions"].as_u64().unwrap();
+            assert_ne!(ir, generic_ir, "{f}");
+            // The found secret is one of the count engine's inputs, with that count.
+            assert!(
+                all.contains(&(label.to_string(), ir)),
+                "{label} not in {all:?}"
+            );
+            let prefix = secret.iter().zip(TAG).take_while(|(a, b)| a == b).count();
+            longest = longest.max(prefix);
+        }
+        assert!(
+            longest >= 2,
+            "{check}: no found secret matches 2 leading bytes of the tag: {search}"
+        );
     }
-    assert!(
-        longest >= 2,
-        "no found secret matches 2 leading bytes of the tag: {search}"
-    );
 
     // The control: secret-core's ct_eq of the same values, same budget: the search ran (many
     // candidates) and found nothing.
