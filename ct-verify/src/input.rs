@@ -3,7 +3,9 @@
 //! Every check runs with inputs of three kinds: all-zero, all-ones and random (from a seeded
 //! generator, so runs repeat), plus any fixed corner cases the suite adds. Engines mark the whole
 //! value undefined for memcheck before each call (so every byte of it counts as secret), compare
-//! instruction counts across these inputs, or time the fixed value against random ones.
+//! instruction counts across these inputs, or time the fixed value against random ones. With
+//! `--search-budget`, the count engine also tries secrets made by mutating these inputs' bytes
+//! ([`Input::to_bytes`], [`Input::from_bytes`]; see [`crate::search`]).
 
 use rand::RngCore;
 use secret_core::zeroize::Zeroize;
