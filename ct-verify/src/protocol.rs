@@ -109,7 +109,9 @@ pub struct FoundInput {
     pub label: String,
     /// Its bytes ([`crate::Input::to_bytes`]), hexadecimal.
     pub secret: String,
-    /// Instructions its call executed (callgrind's total Ir).
+    /// Instructions its call executed in the suite executable's own code (callgrind's Ir
+    /// without shared libraries, as the search compared them; the count engine's rows show
+    /// the total).
     pub instructions: u64,
 }
 

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 
+use crate::engine::callgrind;
 use crate::input::Input;
 use crate::protocol::{self, FoundInput, SearchRecord};
 
@@ -62,16 +63,11 @@ impl Budget {
         name.into()
     }
 
-    /// Total instructions of callgrind's dump number `dump` (its `summary:` line, which comes
-    /// before the profile), or `None` when the file cannot be read.
+    /// Instructions of callgrind's dump number `dump` in the executable's own code
+    /// ([`callgrind::own_total`]: libc's share depends on what the search itself allocated
+    /// between calls), or `None` when the file cannot be read.
     pub fn total(&self, dump: usize) -> Option<u64> {
-        let text = std::fs::read_to_string(self.dump_path(dump)).ok()?;
-        text.lines()
-            .find_map(|l| {
-                l.strip_prefix("summary:")
-                    .or_else(|| l.strip_prefix("totals:"))
-            })
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        callgrind::own_total(&std::fs::read_to_string(self.dump_path(dump)).ok()?)
     }
 
     fn discard(&self, dump: usize) {

@@ -439,6 +439,19 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> Target<S, P, R, F> {
             .map(|_| (self.config.public)(rng))
             .collect()
     }
+
+    /// One call of the check with callgrind collecting. Never inlined: the generic inputs and
+    /// the search's candidates run this same machine code, so the harness instructions inside
+    /// the collected region are the same for all of them and cannot tell them apart.
+    #[inline(never)]
+    fn collected_call(&self, secret: &S, p: &P) -> std::thread::Result<R> {
+        taint::callgrind_toggle_collect();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            ct_verify_target_call(&self.f, black_box(secret), black_box(p))
+        }));
+        taint::callgrind_toggle_collect();
+        r
+    }
 }
 
 impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
@@ -503,13 +516,7 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                 let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
                     .unwrap_or_default();
                 S::clone_from(slot, secret);
-                let secret: &S = slot;
-                taint::callgrind_toggle_collect();
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    ct_verify_target_call(&self.f, black_box(secret), black_box(p))
-                }));
-                taint::callgrind_toggle_collect();
-                let panic = match r {
+                let panic = match self.collected_call(slot, p) {
                     Ok(r) => {
                         drop(black_box(r));
                         None
