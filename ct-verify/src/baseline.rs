@@ -294,6 +294,23 @@ fn membership_row(name: &str, summary: String, problem: &str, rerecord: &str) ->
 mod tests {
     use super::*;
 
+    #[test]
+    fn found_secrets_stay_out_of_the_baseline() {
+        let dump = |ir| crate::engine::callgrind::Dump {
+            total_ir: ir,
+            ..Default::default()
+        };
+        let run = CountRun {
+            calls: vec![
+                (0, "zeros".into(), dump(5)),
+                (0, "search#3".into(), dump(9)),
+            ],
+            ..CountRun::default()
+        };
+        let e = Entry::from_run("ct", &run, false);
+        assert_eq!(e.ir.keys().collect::<Vec<_>>(), ["0|zeros"]);
+    }
+
     fn entry(ct: bool, ir: u64) -> Entry {
         Entry {
             bench: "ct".into(),

@@ -359,11 +359,17 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
                     ),
                 )
             } else {
-                let searched: u64 = search.iter().map(|s| s.candidates).sum();
-                let searched = if search.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (and {searched} candidates of the search)")
+                let candidates: u64 = search.iter().map(|s| s.candidates).sum();
+                // A search asked for but not run must say so: its silence would read as a
+                // search that found nothing.
+                let skipped = search.iter().find(|s| !s.skipped.is_empty());
+                let searched = match skipped {
+                    _ if search.is_empty() => String::new(),
+                    Some(s) => format!(
+                        " (search skipped for public input {}: {}; {candidates} candidates run)",
+                        s.public, s.skipped
+                    ),
+                    None => format!(" (and {candidates} candidates of the search)"),
                 };
                 (
                     Verdict::ConstantTime,
@@ -727,6 +733,21 @@ mod tests {
         assert_eq!(
             r.summary,
             "Ir 37 for every one of 2 inputs (and 3000 candidates of the search)"
+        );
+        // A search that could not run says why on the row.
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 37)]);
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![SearchRecord {
+                skipped: "the secret type `T` has no byte form".into(),
+                ..SearchRecord::default()
+            }],
+        };
+        assert_eq!(
+            judge("c", e).summary,
+            "Ir 37 for every one of 2 inputs (search skipped for public input 0: the secret \
+             type `T` has no byte form; 0 candidates run)"
         );
     }
 
