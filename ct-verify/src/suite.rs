@@ -17,7 +17,7 @@ use std::ffi::CString;
 use std::hint::black_box;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rand::{RngCore, SeedableRng};
@@ -445,11 +445,13 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> Target<S, P, R, F> {
     /// the collected region are the same for all of them and cannot tell them apart.
     #[inline(never)]
     fn collected_call(&self, secret: &S, p: &P) -> std::thread::Result<R> {
+        COLLECTING.store(true, Ordering::Relaxed);
         taint::callgrind_toggle_collect();
         let r = catch_unwind(AssertUnwindSafe(|| {
             ct_verify_target_call(&self.f, black_box(secret), black_box(p))
         }));
         taint::callgrind_toggle_collect();
+        COLLECTING.store(false, Ordering::Relaxed);
         r
     }
 }
@@ -495,7 +497,8 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         // (and with them the alignment that memcpy and friends branch on), which would make
         // the counts differ for a reason that has nothing to do with the secret.
         let mut slot = Box::new(inputs[0].1.clone());
-        let started = std::time::Instant::now();
+        // Only with a search: nothing the harness does without one changes.
+        let started = search.map(|_| std::time::Instant::now());
         for (j, p) in publics.iter().enumerate() {
             // Warm up outside collection (lazy initialisation, PLT binding, first allocations)
             // with the first input that does not panic.
@@ -511,25 +514,22 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                 }
                 let _ = take_panic_message();
             }
-            // One collected, dumped call: callgrind's dump number, and the panic if any.
-            let call = |secret: &S, label: &str, slot: &mut Box<S>| {
+            // One collected, dumped call, recorded in `calls` (in the order the harness always
+            // did: a panic's label and message before the dump, so that the heap, and with it
+            // libc's share of a later panicking call's count, is what it was without a search);
+            // returns callgrind's dump number.
+            let call = |secret: &S, label: &str, slot: &mut Box<S>, calls: &mut Calls| {
                 let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
                     .unwrap_or_default();
                 S::clone_from(slot, secret);
-                let panic = match self.collected_call(slot, p) {
-                    Ok(r) => {
-                        drop(black_box(r));
-                        None
-                    }
-                    Err(_) => Some(take_panic_message()),
-                };
+                let r = self.collected_call(slot, p);
+                calls.record(j, label, r);
                 taint::callgrind_dump_stats_at(&dump);
-                (DUMPS.fetch_add(1, Ordering::Relaxed) + 1, panic)
+                DUMPS.fetch_add(1, Ordering::Relaxed) + 1
             };
             let mut seeds = Vec::new();
             for (label, s) in &inputs {
-                let (dump, panic) = call(s, label, &mut slot);
-                out.record_outcome(j, label, panic);
+                let dump = call(s, label, &mut slot, &mut out);
                 if let Some(budget) = search {
                     seeds.push((s, budget.total(dump)));
                 }
@@ -554,9 +554,11 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                 &seeds,
                 dictionary,
                 rng.next_u64(),
-                started + share,
+                started.unwrap_or_else(std::time::Instant::now) + share,
                 &mut |secret, label| {
-                    let (dump, panic) = call(secret, label, &mut slot);
+                    let mut one = Calls::default();
+                    let dump = call(secret, label, &mut slot, &mut one);
+                    let panic = one.panicked.pop().map(|(_, message)| message);
                     search::Outcome { dump, panic }
                 },
             );
@@ -660,6 +662,26 @@ static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        // A panic inside a collected call: the report written here is the harness's work, not
+        // the check's; its cost in libc (formatting, allocation, the write) depends on the
+        // heap and stack that earlier checks left, so it is left out of the count.
+        let collecting = COLLECTING.load(Ordering::Relaxed);
+        if collecting {
+            taint::callgrind_toggle_collect();
+        }
+        report_panic(info);
+        if collecting {
+            taint::callgrind_toggle_collect();
+        }
+    }));
+}
+
+/// Whether callgrind is collecting: a check is running inside [`Target::collected_call`].
+static COLLECTING: AtomicBool = AtomicBool::new(false);
+
+/// Keeps the panic's message for the harness and writes it to standard error.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    {
         let payload = info.payload();
         let msg = payload
             .downcast_ref::<&str>()
@@ -677,7 +699,7 @@ fn install_panic_hook() {
         if let Ok(mut slot) = PANIC_MESSAGE.lock() {
             *slot = Some(msg);
         }
-    }));
+    }
 }
 
 fn take_panic_message() -> String {
