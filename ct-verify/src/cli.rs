@@ -31,6 +31,17 @@ fn parse_budget(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `--search-budget`: seconds, 0 (no search) or more, at most a day (a typo such as `5e9`
+/// would otherwise hold CI for centuries).
+fn parse_search_budget(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=86_400.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds from 0 to 86400 (the search time per check; 0 turns the search off)"
+        )),
+    }
+}
+
 /// Checks the compiled binary for timing leaks.
 #[derive(Debug, Parser)]
 #[command(name = "cargo-ct-verify", bin_name = "cargo ct-verify", version, about, long_about = None,
@@ -58,6 +69,11 @@ pub struct Args {
     /// Seconds of dudect measurement per check.
     #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_budget)]
     pub dudect_budget: f64,
+    /// Besides the generic secrets, search this many seconds per check for secrets that change
+    /// its instruction count (count engine, host only; 0: no search).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, allow_negative_numbers = true,
+        value_parser = parse_search_budget)]
+    pub search_budget: f64,
     /// Write dudect plots (SVG) into DIR.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
@@ -207,6 +223,22 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         }
     }
     let firmware = firmware_target(args);
+    if args.search_budget > 0.0 {
+        if let Some(t) = firmware {
+            return Err(Fatal(format!(
+                "--search-budget works on host suites only, not with --target {t}: on Cortex-M \
+                 every input is a QEMU run of its own (see \"Searching for secrets\" in \
+                 ct-verify's README); drop --search-budget or --target"
+            )));
+        }
+        if !args.engine.0.contains(&Engine::Count) {
+            return Err(Fatal(
+                "--search-budget searches for secrets that change the instruction count, so it \
+                 needs the count engine: add `count` to --engine"
+                    .into(),
+            ));
+        }
+    }
     if let Some(t) = firmware {
         if args.exe.is_some() || args.list_declassify {
             return Err(Fatal(format!(
@@ -518,7 +550,15 @@ fn run_suite(
             suite.bench
         );
         let progress = Progress::new(&format!("{}: count/audit", suite.bench), n);
-        let runs = count::collect(&suite.exe, cwd, targets, scratch, timeout, &progress);
+        let runs = count::collect(
+            &suite.exe,
+            cwd,
+            targets,
+            scratch,
+            timeout,
+            args.search_budget,
+            &progress,
+        );
         progress.finish();
         for ((row, target), run) in rows.iter_mut().zip(targets).zip(runs) {
             match run {

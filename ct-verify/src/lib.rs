@@ -71,7 +71,8 @@
 //! on crates.io) keeps the bench build small.
 //!
 //! All four see only the code that the chosen inputs execute; none proves constant time for
-//! inputs it did not try.
+//! inputs it did not try. `--search-budget SECONDS` widens what count tries: a search for
+//! secrets that change the instruction count ([`search`]).
 //!
 //! # Exit status of `cargo ct-verify`
 //!
@@ -119,6 +120,7 @@ pub mod progress;
 pub mod protocol;
 pub mod report;
 pub mod sarif;
+pub mod search;
 pub mod stats;
 pub mod suite;
 pub mod timer;

@@ -195,6 +195,6 @@ pub fn outcome<'r>(run: &'r SuiteRun, target: &str) -> Option<&'r Record> {
     run.records.iter().find(|r| match r {
         Record::Done { target: t, .. } | Record::Panic { target: t, .. } => t == target,
         Record::Dudect(d) => d.target == target,
-        Record::Target { .. } => false,
+        Record::Target { .. } | Record::Searched(_) => false,
     })
 }

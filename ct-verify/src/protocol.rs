@@ -16,6 +16,12 @@ pub const OUT: &str = "CT_VERIFY_OUT";
 pub const BUDGET: &str = "CT_VERIFY_BUDGET";
 /// Seed for the input generator (decimal); a fixed default keeps runs repeatable.
 pub const SEED: &str = "CT_VERIFY_SEED";
+/// `count` mode: seconds per check of the search for secrets that change the instruction count
+/// (`--search-budget`; unset or 0: no search). See [`crate::search`].
+pub const SEARCH_BUDGET: &str = "CT_VERIFY_SEARCH_BUDGET";
+/// `count` mode with a search: callgrind's `--callgrind-out-file`, whose dump number N the
+/// suite reads back as `<file>.N` for each candidate's instruction count.
+pub const CALLGRIND_OUT: &str = "CT_VERIFY_CALLGRIND_OUT";
 /// Set to `1` to draw a progress bar (only when the runner's stderr is a terminal).
 pub const PROGRESS: &str = "CT_VERIFY_PROGRESS";
 
@@ -71,6 +77,45 @@ pub enum Record {
     },
     /// `dudect` mode result.
     Dudect(DudectRecord),
+    /// `count` mode with a search budget: what the search did for one public input of a check
+    /// (written before the check's `Done`).
+    Searched(SearchRecord),
+}
+
+/// What `--search-budget` did for one check and public input: the candidates it ran, and the
+/// secrets it kept because their instruction count was new. Each kept secret's call was
+/// dumped with the label `search#K` (K counting candidates), so it is one of the count
+/// engine's inputs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchRecord {
+    /// The check, by the name given to `Suite::check`.
+    pub target: String,
+    /// The public input's index.
+    pub public: usize,
+    /// Candidates run and counted.
+    pub candidates: u64,
+    /// Milliseconds spent, the generic inputs' calls not included.
+    pub millis: u64,
+    /// Why nothing was searched (the secret type has no byte form, the dump files could not
+    /// be read, or the generic inputs' counts already differ); empty when it searched.
+    #[serde(default)]
+    pub skipped: String,
+    /// Secrets whose count no earlier input had, in the order found.
+    #[serde(default)]
+    pub found: Vec<FoundInput>,
+}
+
+/// A secret the search kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoundInput {
+    /// Its label among the check's inputs (`search#K`).
+    pub label: String,
+    /// Its bytes ([`crate::Input::to_bytes`]), hexadecimal.
+    pub secret: String,
+    /// Instructions its call executed in the suite executable's own code (callgrind's Ir
+    /// without shared libraries, as the search compared them; the count engine's rows show
+    /// the total).
+    pub instructions: u64,
 }
 
 /// What a dudect run measured: independent samples, one after the other, each with its own

@@ -437,6 +437,7 @@ fn count_json(evidence: &count::Evidence) -> Value {
         count::Source::Callgrind {
             differences,
             panicked,
+            search,
         } => {
             let classes: Vec<Value> = evidence
                 .calls
@@ -473,7 +474,7 @@ fn count_json(evidence: &count::Evidence) -> Value {
                     })
                 })
                 .collect();
-            json!({
+            let mut evidence = json!({
                 "classes": classes,
                 "ir_min": irs.clone().min().unwrap_or(0),
                 "ir_max": irs.max().unwrap_or(0),
@@ -485,7 +486,12 @@ fn count_json(evidence: &count::Evidence) -> Value {
                     .iter()
                     .map(|(i, m)| json!({ "input": i, "message": m }))
                     .collect::<Vec<_>>(),
-            })
+            });
+            // Only with --search-budget: without it the report is what it always was.
+            if !search.is_empty() {
+                evidence["search"] = json!(search);
+            }
+            evidence
         }
         count::Source::Trace {
             systick,
@@ -589,6 +595,7 @@ mod tests {
             source: count::Source::Callgrind {
                 differences: Vec::new(),
                 panicked: vec![("0|ones".into(), "boom".into())],
+                search: Vec::new(),
             },
         };
         assert_eq!(

@@ -17,6 +17,7 @@ use std::ffi::CString;
 use std::hint::black_box;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rand::{RngCore, SeedableRng};
@@ -26,8 +27,9 @@ use crate::call::ct_verify_target_call;
 use crate::engine::dudect;
 use crate::engine::Verdict;
 use crate::input::Input;
-use crate::protocol::{self, DudectRecord, Record};
+use crate::protocol::{self, DudectRecord, Record, SearchRecord};
 use crate::report::{EXIT_ERROR, EXIT_LEAK};
+use crate::search;
 
 /// Default number of random secret inputs per check (besides all-zero, all-ones and fixed ones).
 pub const DEFAULT_RANDOM_INPUTS: usize = 4;
@@ -52,7 +54,11 @@ pub struct Config<S, P = ()> {
     public: PublicGenerator<P>,
     publics: usize,
     allow_declassify: Vec<String>,
+    dictionary: Option<Dictionary<P>>,
 }
+
+/// The bytes of a public input that the search copies into secrets.
+type Dictionary<P> = Box<dyn Fn(&P) -> Vec<u8>>;
 
 /// Makes one public input from the seeded generator.
 type PublicGenerator<P> = Box<dyn Fn(&mut dyn RngCore) -> P>;
@@ -72,6 +78,7 @@ impl<S: Input> Config<S, ()> {
             public: Box::new(|_| ()),
             publics: 1,
             allow_declassify: Vec::new(),
+            dictionary: None,
         }
     }
 }
@@ -99,7 +106,27 @@ impl<S: Input, P> Config<S, P> {
             public: Box::new(generator),
             publics: DEFAULT_PUBLIC_INPUTS,
             allow_declassify: self.allow_declassify,
+            dictionary: None,
         }
+    }
+
+    /// Gives `cargo ct-verify --search-budget` the bytes of each public input to copy into the
+    /// secrets it tries (see [`crate::search`]). A check that compares the secret with a public
+    /// value (a tag, a padding byte, a bound) needs this for the search to match more than a
+    /// byte or two of it: the runner cannot see inside a public input of an arbitrary type.
+    ///
+    /// ```
+    /// use ct_verify::Config;
+    /// let config = Config::<[u8; 32]>::new()
+    ///     .public(|_| [0x5a; 32])
+    ///     .dictionary(|tag: &[u8; 32]| *tag);
+    /// # let _ = config;
+    /// ```
+    ///
+    /// The Cortex-M twin accepts the same call and ignores it (the search runs on the host only).
+    pub fn dictionary<D: AsRef<[u8]>>(mut self, bytes: impl Fn(&P) -> D + 'static) -> Self {
+        self.dictionary = Some(Box::new(move |p| bytes(p).as_ref().to_vec()));
+        self
     }
 
     /// Sets how many public values to draw (at least one).
@@ -266,6 +293,7 @@ impl<'a> Suite<'a> {
                         continue;
                     };
                     let seed = self.seed;
+                    let search = search::Budget::from_env();
                     let before = count_memcheck_errors();
                     if mode == "taint" {
                         valgrind_message(&format!("{}{index}\n", protocol::BEGIN_MESSAGE));
@@ -274,9 +302,14 @@ impl<'a> Suite<'a> {
                         if mode == "taint" {
                             t.run_taint(seed)
                         } else {
-                            t.run_count(seed, index)
+                            t.run_count(seed, index, search.as_ref())
                         }
                     }));
+                    if let Ok(c) = &result {
+                        for r in &c.searched {
+                            emit(&Record::Searched(r.clone()));
+                        }
+                    }
                     let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
                     emit(&match result {
                         // Panicking for every input: the check cannot run at all.
@@ -404,7 +437,7 @@ trait ErasedTarget {
     fn publics(&self) -> usize;
     fn allowed_declassify(&self) -> &[String];
     fn run_taint(&self, seed: u64) -> Calls;
-    fn run_count(&self, seed: u64, index: usize) -> Calls;
+    fn run_count(&self, seed: u64, index: usize, search: Option<&search::Budget>) -> Calls;
     fn run_dudect(&self, seed: u64, budget: f64, progress: bool) -> DudectRecord;
 }
 
@@ -443,6 +476,21 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> Target<S, P, R, F> {
         (0..self.config.publics)
             .map(|_| (self.config.public)(rng))
             .collect()
+    }
+
+    /// One call of the check with callgrind collecting. Never inlined: the generic inputs and
+    /// the search's candidates run this same machine code, so the harness instructions inside
+    /// the collected region are the same for all of them and cannot tell them apart.
+    #[inline(never)]
+    fn collected_call(&self, secret: &S, p: &P) -> std::thread::Result<R> {
+        COLLECTING.store(true, Ordering::Relaxed);
+        taint::callgrind_toggle_collect();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            ct_verify_target_call(&self.f, black_box(secret), black_box(p))
+        }));
+        taint::callgrind_toggle_collect();
+        COLLECTING.store(false, Ordering::Relaxed);
+        r
     }
 }
 
@@ -483,7 +531,7 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         out
     }
 
-    fn run_count(&self, seed: u64, index: usize) -> Calls {
+    fn run_count(&self, seed: u64, index: usize, search: Option<&search::Budget>) -> Calls {
         let mut rng = self.rng(seed);
         let inputs = self.inputs(&mut rng);
         let publics = self.public_values(&mut rng);
@@ -492,6 +540,8 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         // (and with them the alignment that memcpy and friends branch on), which would make
         // the counts differ for a reason that has nothing to do with the secret.
         let mut slot = Box::new(inputs[0].1.clone());
+        // Only with a search: nothing the harness does without one changes.
+        let started = search.map(|_| std::time::Instant::now());
         for (j, p) in publics.iter().enumerate() {
             // Warm up outside collection (lazy initialisation, PLT binding, first allocations)
             // with the first input that does not panic.
@@ -507,19 +557,63 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                 }
                 let _ = take_panic_message();
             }
-            for (label, s) in &inputs {
+            // One collected, dumped call, recorded in `calls` (in the order the harness always
+            // did: a panic's label and message before the dump, so that the heap, and with it
+            // libc's share of a later panicking call's count, is what it was without a search);
+            // returns callgrind's dump number.
+            let call = |secret: &S, label: &str, slot: &mut Box<S>, calls: &mut Calls| {
                 let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
                     .unwrap_or_default();
-                S::clone_from(&mut slot, s);
-                let secret: &S = &slot;
-                taint::callgrind_toggle_collect();
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    ct_verify_target_call(&self.f, black_box(secret), black_box(p))
-                }));
-                taint::callgrind_toggle_collect();
-                out.record(j, label, r);
+                S::clone_from(slot, secret);
+                let r = self.collected_call(slot, p);
+                calls.record(j, label, r);
                 taint::callgrind_dump_stats_at(&dump);
+                DUMPS.fetch_add(1, Ordering::Relaxed) + 1
+            };
+            let mut seeds = Vec::new();
+            for (label, s) in &inputs {
+                let dump = call(s, label, &mut slot, &mut out);
+                if let Some(budget) = search {
+                    seeds.push((s, budget.total(dump)));
+                }
             }
+            let Some(budget) = search else {
+                continue;
+            };
+            // The check's time, shared by its public inputs.
+            let share = budget
+                .per_check
+                .mul_f64((j + 1) as f64 / publics.len() as f64);
+            let dictionary = self
+                .config
+                .dictionary
+                .as_ref()
+                .map(|d| d(p))
+                .unwrap_or_default();
+            let (record, kept) = search::search(
+                budget,
+                &self.name,
+                j,
+                &seeds,
+                dictionary,
+                rng.next_u64(),
+                started.unwrap_or_else(std::time::Instant::now) + share,
+                &mut |secret, label| {
+                    let mut one = Calls::default();
+                    let dump = call(secret, label, &mut slot, &mut one);
+                    let panic = one.panicked.pop().map(|(_, message)| message);
+                    search::Outcome { dump, panic }
+                },
+            );
+            for label in &kept.labels {
+                let panic = kept
+                    .panicked
+                    .iter()
+                    .find(|(l, _)| l == label)
+                    .map(|(_, m)| m.clone());
+                out.record_outcome(j, label, panic);
+            }
+            out.searched.push(record);
         }
         out
     }
@@ -560,9 +654,22 @@ struct Calls {
     calls: usize,
     /// (`public|input` label, panic message) of each call that panicked.
     panicked: Vec<(String, String)>,
+    /// `count` mode with a search budget: one record per public input.
+    searched: Vec<SearchRecord>,
 }
 
+/// Callgrind dumps this process has asked for: callgrind numbers its dump files the same way,
+/// from 1, so the search knows which file holds the call it just made.
+static DUMPS: AtomicUsize = AtomicUsize::new(0);
+
 impl Calls {
+    fn record_outcome(&mut self, public: usize, label: &str, panic: Option<String>) {
+        self.calls += 1;
+        if let Some(message) = panic {
+            self.panicked.push((format!("{public}|{label}"), message));
+        }
+    }
+
     fn record<R>(&mut self, public: usize, label: &str, result: std::thread::Result<R>) {
         self.calls += 1;
         match result {
@@ -598,6 +705,26 @@ static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        // A panic inside a collected call: the report written here is the harness's work, not
+        // the check's; its cost in libc (formatting, allocation, the write) depends on the
+        // heap and stack that earlier checks left, so it is left out of the count.
+        let collecting = COLLECTING.load(Ordering::Relaxed);
+        if collecting {
+            taint::callgrind_toggle_collect();
+        }
+        report_panic(info);
+        if collecting {
+            taint::callgrind_toggle_collect();
+        }
+    }));
+}
+
+/// Whether callgrind is collecting: a check is running inside [`Target::collected_call`].
+static COLLECTING: AtomicBool = AtomicBool::new(false);
+
+/// Keeps the panic's message for the harness and writes it to standard error.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    {
         let payload = info.payload();
         let msg = payload
             .downcast_ref::<&str>()
@@ -615,7 +742,7 @@ fn install_panic_hook() {
         if let Ok(mut slot) = PANIC_MESSAGE.lock() {
             *slot = Some(msg);
         }
-    }));
+    }
 }
 
 fn take_panic_message() -> String {

@@ -100,6 +100,14 @@ impl<S: Input, P, G: Fn(&mut dyn RngCore) -> P> Config<S, P, G> {
     pub fn allow_declassify(self, _site: &str) -> Self {
         self
     }
+
+    /// The host's `Config::dictionary` (bytes of the public input for `--search-budget`),
+    /// accepted so that one bench file builds for both; the search runs on the host only, so
+    /// the device ignores it.
+    pub fn dictionary<D: AsRef<[u8]>, B: Fn(&P) -> D>(self, bytes: B) -> Self {
+        let _ = bytes;
+        self
+    }
 }
 
 /// Which secret input the host asked for.

@@ -80,6 +80,64 @@ impl Dump {
     }
 }
 
+/// The instructions a dump counts in the executable's own code ([`Dump::own_ir`]), read
+/// without building the profile: what the suite needs for each `--search-budget` candidate,
+/// where the search's own allocations may send libc's `malloc` down another path than the
+/// generic inputs' calls took. `None` when the text has no positions line or no cost.
+pub fn own_total(text: &str) -> Option<u64> {
+    // Compressed object names: id -> whether it is a shared library.
+    let mut objects: HashMap<&str, bool> = HashMap::new();
+    let mut shared = false;
+    let mut positions = None;
+    let mut call_pending = false;
+    let mut total = None;
+    for line in text.lines() {
+        let Some(&first) = line.as_bytes().first() else {
+            continue;
+        };
+        if first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'*') {
+            if std::mem::take(&mut call_pending) || shared {
+                continue;
+            }
+            let ir: u64 = line
+                .split_whitespace()
+                .nth(positions?)
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            total = Some(total.unwrap_or(0) + ir);
+            continue;
+        }
+        let Some((key, value)) = line.split_once(['=', ':']) else {
+            continue;
+        };
+        match key {
+            "ob" | "cob" => {
+                let value = value.trim();
+                let (id, name) = match value.strip_prefix('(').and_then(|v| v.split_once(')')) {
+                    Some((id, name)) => (id, name.trim()),
+                    None => ("", value),
+                };
+                let is_shared = if name.is_empty() {
+                    objects.get(id).copied().unwrap_or(false)
+                } else {
+                    let s = is_shared_library(name);
+                    if !id.is_empty() {
+                        objects.insert(id, s);
+                    }
+                    s
+                };
+                if key == "ob" {
+                    shared = is_shared;
+                }
+            }
+            "calls" => call_pending = true,
+            "positions" => positions = Some(value.split_whitespace().count()),
+            _ => {}
+        }
+    }
+    total.or(positions.map(|_| 0))
+}
+
 #[derive(Default)]
 struct Names {
     map: HashMap<u64, String>,
@@ -281,6 +339,21 @@ totals: 14
         // The call from 0x15676 cost 10 instructions inclusive; no other call was made.
         assert_eq!(d.calls.len(), 1);
         assert_eq!(d.calls[&k(0x15676)], 10);
+    }
+
+    #[test]
+    fn own_total_is_own_ir_without_the_profile() {
+        assert_eq!(own_total(SAMPLE), Some(parse(SAMPLE).unwrap().own_ir()));
+        assert_eq!(own_total(SAMPLE), Some(5));
+        let libc = SAMPLE.replace(
+            "\nfn=(1134)\n",
+            "\nob=(7) /usr/lib/x86_64-linux-gnu/libc.so.6\nfn=(1134)\n",
+        );
+        assert_eq!(own_total(&libc), Some(3));
+        // Back in the executable by its compressed id.
+        let back = format!("{libc}\nob=(6)\nfn=(1086)\n0x15700 30 4\n");
+        assert_eq!(own_total(&back), Some(7));
+        assert_eq!(own_total("no dump"), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::engine::{CheckResult, EngineName, Verdict};
 use crate::location::{LeakSite, SourceLocation};
 use crate::process::{self, Launch};
 use crate::progress::Progress;
-use crate::protocol::{self, Record};
+use crate::protocol::{self, Record, SearchRecord};
 
 /// The dumps of one callgrind run of a check, one per (public input, secret input).
 #[derive(Clone, Debug, Default)]
@@ -24,20 +24,26 @@ pub struct CountRun {
     pub calls: Vec<(usize, String, Dump)>,
     /// Calls that panicked: (`public|input`, message). Their dumps are not compared.
     pub panicked: Vec<(String, String)>,
+    /// What `--search-budget` did, per public input (empty without it); the secrets it kept
+    /// are among `calls`, labelled `search#K`.
+    pub searched: Vec<SearchRecord>,
 }
 
 /// Runs the checks `targets` under callgrind, all in one process, and returns one run per check
 /// (`Err` carries the message of an `error` result). A check the process did not reach (a
 /// crash) is run again on its own. `timeout` is per check; `progress` shows the checks done.
+/// `search` is `--search-budget` in seconds per check (0: no search; see [`crate::search`]).
 pub fn collect(
     exe: &Path,
     cwd: Option<&Path>,
     targets: &[String],
     scratch: &Path,
     timeout: Duration,
+    search: f64,
     progress: &Progress,
 ) -> Vec<Result<CountRun, String>> {
-    let batch = collect_once(exe, cwd, targets, scratch, timeout, &mut |n| {
+    let timeout = timeout + Duration::from_secs_f64(search);
+    let batch = collect_once(exe, cwd, targets, scratch, timeout, search, &mut |n| {
         progress.set(n)
     });
     // Checks the batch finished; the ones it did not reach are run (and counted) one by one.
@@ -57,7 +63,7 @@ pub fn collect(
             Some(r) => r,
             None => {
                 let one = std::slice::from_ref(target);
-                match collect_once(exe, cwd, one, scratch, timeout, &mut |_| {}) {
+                match collect_once(exe, cwd, one, scratch, timeout, search, &mut |_| {}) {
                     Ok(mut v) => v.pop().flatten().unwrap_or_else(|| Err("no result".into())),
                     Err(e) => Err(e),
                 }
@@ -80,6 +86,7 @@ fn collect_once(
     targets: &[String],
     scratch: &Path,
     timeout: Duration,
+    search: f64,
     finished: &mut dyn FnMut(usize),
 ) -> Result<Vec<Option<Result<CountRun, String>>>, String> {
     let dir = scratch.join("callgrind");
@@ -100,7 +107,14 @@ fn collect_once(
             "--compress-strings=yes".into(),
             format!("--callgrind-out-file={}", base.display()),
         ],
-        env: Vec::new(),
+        env: if search > 0.0 {
+            vec![
+                (protocol::SEARCH_BUDGET.into(), search.to_string()),
+                (protocol::CALLGRIND_OUT.into(), base.display().to_string()),
+            ]
+        } else {
+            Vec::new()
+        },
         inherit_stderr: false,
         timeout: timeout * targets.len().max(1) as u32,
         cwd,
@@ -148,6 +162,14 @@ fn collect_once(
             }
             Some(Record::Done { panicked, .. }) => Some(Ok(CountRun {
                 panicked: panicked.clone(),
+                searched: run
+                    .records
+                    .iter()
+                    .filter_map(|rec| match rec {
+                        Record::Searched(s) if &s.target == target => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect(),
                 ..r
             })),
             Some(Record::Panic { message, .. }) => Some(Err(format!("panicked: {message}"))),
@@ -217,6 +239,8 @@ pub enum Source {
         differences: Vec<ProfileDifference>,
         /// Calls that panicked: (`public|label`, message).
         panicked: Vec<(String, String)>,
+        /// What `--search-budget` did, per public input (empty without it).
+        search: Vec<SearchRecord>,
     },
     /// The QEMU trace, and independently SysTick on the device under `-icount`.
     Trace {
@@ -335,6 +359,7 @@ pub fn evidence(run: &CountRun) -> Evidence {
         source: Source::Callgrind {
             differences,
             panicked: run.panicked.clone(),
+            search: run.searched.clone(),
         },
     }
 }
@@ -471,6 +496,7 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
         Source::Callgrind {
             differences,
             panicked,
+            search,
         } => {
             let max = max.unwrap_or(0);
             if let Some((input, message)) = panicked.first() {
@@ -478,6 +504,8 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
                     Verdict::Leak,
                     format!("panics for some secret inputs only: {input} ({message})"),
                 )
+            } else if let Some(found) = found_by_search(&compared, search) {
+                (Verdict::Leak, found)
             } else if counts_differ {
                 let detail: Vec<String> = evidence
                     .calls
@@ -501,9 +529,24 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
                     format!("same Ir ({max}) but different instruction profile{at}"),
                 )
             } else {
+                let candidates: u64 = search.iter().map(|s| s.candidates).sum();
+                // A search asked for but not run must say so: its silence would read as a
+                // search that found nothing.
+                let skipped = search.iter().find(|s| !s.skipped.is_empty());
+                let searched = match skipped {
+                    _ if search.is_empty() => String::new(),
+                    Some(s) => format!(
+                        " (search skipped for public input {}: {}; {candidates} candidates run)",
+                        s.public, s.skipped
+                    ),
+                    None => format!(" (and {candidates} candidates of the search)"),
+                };
                 (
                     Verdict::ConstantTime,
-                    format!("Ir {max} for every one of {} inputs", evidence.calls.len()),
+                    format!(
+                        "Ir {max} for every one of {} inputs{searched}",
+                        evidence.calls.len()
+                    ),
                 )
             }
         }
@@ -577,6 +620,38 @@ pub fn differing_counts<'a>(calls: &[(usize, &'a str, u64)]) -> Option<[(usize, 
         }
     }
     None
+}
+
+/// The summary of a count leak that only a secret found by the search shows: the generic input
+/// and the found one whose counts differ, with the found secret (its first 16 bytes).
+fn found_by_search(compared: &[(usize, &str, u64)], search: &[SearchRecord]) -> Option<String> {
+    let generic: Vec<(usize, &str, u64)> = compared
+        .iter()
+        .copied()
+        .filter(|c| !c.1.starts_with("search#"))
+        .collect();
+    if differing_counts(&generic).is_some() {
+        return None;
+    }
+    let [reference, other] = differing_counts(compared)?;
+    let record = search.iter().find(|s| s.public == other.0)?;
+    let found = record.found.iter().find(|f| f.label == other.1)?;
+    let shown = found.secret.get(..32).unwrap_or(&found.secret);
+    let more = if shown.len() < found.secret.len() {
+        ".."
+    } else {
+        ""
+    };
+    Some(format!(
+        "Ir differs between secret inputs: {}={} {}={}, {} found by search ({} candidates, {:.1} s): secret {shown}{more}",
+        reference.1,
+        reference.2,
+        other.1,
+        other.2,
+        other.1,
+        record.candidates,
+        record.millis as f64 / 1000.0
+    ))
 }
 
 /// The first instruction (by address) whose count differs: key, location, function, counts.
@@ -655,6 +730,7 @@ mod tests {
             source: Source::Callgrind {
                 differences: Vec::new(),
                 panicked: Vec::new(),
+                search: Vec::new(),
             },
         }
     }
@@ -750,6 +826,7 @@ mod tests {
         e.source = Source::Callgrind {
             differences: vec![difference],
             panicked: Vec::new(),
+            search: Vec::new(),
         };
         let r = judge("c", e);
         assert_eq!(r.verdict, Verdict::Leak);
@@ -762,6 +839,7 @@ mod tests {
         e.source = Source::Callgrind {
             differences: Vec::new(),
             panicked: vec![("0|ones".into(), "boom".into())],
+            search: Vec::new(),
         };
         let r = judge("c", e);
         assert_eq!(r.verdict, Verdict::Leak);
@@ -909,6 +987,76 @@ mod tests {
             ),
             "{}",
             r.summary
+        );
+    }
+
+    #[test]
+    fn a_count_only_a_found_secret_shows_is_named_as_found_by_search() {
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 37), (0, "search#4", 61)]);
+        let record = SearchRecord {
+            target: "c".into(),
+            public: 0,
+            candidates: 120,
+            millis: 100,
+            skipped: String::new(),
+            found: vec![crate::protocol::FoundInput {
+                label: "search#4".into(),
+                secret: "5a65".repeat(16),
+                instructions: 61,
+            }],
+        };
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![record.clone()],
+        };
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert_eq!(
+            r.summary,
+            "Ir differs between secret inputs: zeros=37 search#4=61, search#4 found by search \
+             (120 candidates, 0.1 s): secret 5a655a655a655a655a655a655a655a65.."
+        );
+        // Generic inputs that differ on their own keep the usual summary.
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 38), (0, "search#4", 61)]);
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![record],
+        };
+        assert!(judge("c", e)
+            .summary
+            .starts_with("Ir differs between secret inputs: zeros=37 ones=38"));
+        // A search that found nothing: constant-time, with the candidates tried.
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 37)]);
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![SearchRecord {
+                candidates: 3000,
+                ..SearchRecord::default()
+            }],
+        };
+        let r = judge("c", e);
+        assert_eq!(r.verdict, Verdict::ConstantTime);
+        assert_eq!(
+            r.summary,
+            "Ir 37 for every one of 2 inputs (and 3000 candidates of the search)"
+        );
+        // A search that could not run says why on the row.
+        let mut e = host(&[(0, "zeros", 37), (0, "ones", 37)]);
+        e.source = Source::Callgrind {
+            differences: Vec::new(),
+            panicked: Vec::new(),
+            search: vec![SearchRecord {
+                skipped: "the secret type `T` has no byte form".into(),
+                ..SearchRecord::default()
+            }],
+        };
+        assert_eq!(
+            judge("c", e).summary,
+            "Ir 37 for every one of 2 inputs (search skipped for public input 0: the secret \
+             type `T` has no byte form; 0 candidates run)"
         );
     }
 

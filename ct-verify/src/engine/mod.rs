@@ -10,7 +10,6 @@
 
 #[cfg(feature = "cli")]
 pub mod audit;
-#[cfg(feature = "cli")]
 pub mod callgrind;
 #[cfg(feature = "cli")]
 pub mod count;
