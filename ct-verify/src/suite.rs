@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use rand::{RngCore, SeedableRng};
 use secret_core::taint;
 
-use crate::call::ct_verify_target_call;
+use crate::call::{ct_verify_call_begin, ct_verify_call_end, ct_verify_target_call};
 use crate::engine::dudect;
 use crate::engine::Verdict;
 use crate::input::Input;
@@ -219,7 +219,8 @@ impl<'a> Suite<'a> {
                     });
                 }
             }
-            "taint" | "count" => {
+            // `operands` makes the calls of `count`, natively, for the audit's breakpoints.
+            "taint" | "count" | "operands" => {
                 let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
                 for (index, name) in wanted.lines().enumerate() {
                     let Some(t) = self.targets.iter().find(|t| t.name() == name) else {
@@ -285,7 +286,7 @@ impl<'a> Suite<'a> {
             }
             other => {
                 eprintln!(
-                    "ct-verify: unknown {} `{other}` (expected list, taint, count or dudect)",
+                    "ct-verify: unknown {} `{other}` (expected list, taint, count, operands or dudect)",
                     protocol::MODE
                 );
                 std::process::exit(3);
@@ -469,11 +470,13 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                     .unwrap_or_default();
                 S::clone_from(&mut slot, s);
                 let secret: &S = &slot;
+                ct_verify_call_begin(j, label.as_ptr(), label.len());
                 taint::callgrind_toggle_collect();
                 let r = catch_unwind(AssertUnwindSafe(|| {
                     ct_verify_target_call(&self.f, black_box(secret), black_box(p))
                 }));
                 taint::callgrind_toggle_collect();
+                ct_verify_call_end();
                 out.record(j, label, r);
                 taint::callgrind_dump_stats_at(&dump);
             }

@@ -135,6 +135,7 @@ pub fn scan(elf: &Elf, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
                 executions: f.executions,
                 severity: f.severity,
                 reason: f.reason,
+                operands: None,
             }
         })
         .collect()

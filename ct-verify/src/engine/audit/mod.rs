@@ -4,9 +4,15 @@
 //! executed instruction and [`x86`] decodes it (`DIV`/`IDIV`); on Cortex-M, the QEMU trace lists
 //! every executed PC and `crate::embedded::audit` decodes the Thumb code (`UDIV`/`SDIV`,
 //! Cortex-M3's long multiplies, calls to division helpers). Both hand [`judge`] the same
-//! [`Evidence`]: a list of executed sites. The audit cannot tell a secret operand from a
-//! public one, so every executed [`Severity::Leak`] site makes the check leak and needs a look.
+//! [`Evidence`]: a list of executed sites. On the host, [`operands`] then judges each executed
+//! divide by its operands, read per call under ptrace ([`ptrace`]): the same for every secret
+//! input (per public input) makes it a [`Severity::Note`], a difference a [`Severity::Leak`] with
+//! the two inputs and their operands. On Cortex-M, operands are not read yet: every executed
+//! [`Severity::Leak`] site makes the check leak and needs a look.
 
+pub mod operands;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub mod ptrace;
 pub mod x86;
 
 use crate::engine::{CheckResult, EngineName, Verdict};
@@ -46,6 +52,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Why the instruction is variable-latency.
     pub reason: &'static str,
+    /// What its operands showed, when they were read (host); `None`: judged by the opcode.
+    pub operands: Option<operands::OperandCheck>,
 }
 
 /// Where the evidence comes from; it decides the JSON fields that only one platform has.
@@ -80,17 +88,26 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
         .iter()
         .filter(|f| f.severity == Severity::Leak)
         .collect();
-    let notes: Vec<&str> = evidence
+    let notes: Vec<String> = evidence
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Note)
-        .map(|f| f.instruction.as_str())
+        .map(|f| match &f.operands {
+            Some(o) => format!("{} ({})", f.instruction, o.describe()),
+            None => f.instruction.clone(),
+        })
         .collect();
+    let judged_by_operands = evidence.findings.iter().any(|f| f.operands.is_some());
     let scope = match &evidence.platform {
         Platform::Host {
             executed_instructions,
         } => format!("among {executed_instructions} executed"),
         Platform::Device { core } => format!("executed on {core}"),
+    };
+    let scope = if judged_by_operands {
+        format!("with secret-dependent operands {scope}")
+    } else {
+        scope
     };
     let (verdict, summary) = match leaks.first() {
         Some(f) => {
@@ -98,10 +115,14 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
                 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
             };
+            let operands = match &f.operands {
+                Some(o) => format!(": {}", o.describe()),
+                None => String::new(),
+            };
             (
                 Verdict::Leak,
                 format!(
-                    "`{}` at {:#x} ({}){more}",
+                    "`{}` at {:#x} ({}){operands}{more}",
                     f.instruction, f.address, f.place
                 ),
             )
@@ -145,6 +166,7 @@ mod tests {
             executions,
             severity,
             reason: "test",
+            operands: None,
         }
     }
 
