@@ -282,4 +282,55 @@ mod tests {
                 "reason": "test"}]})
         );
     }
+
+    #[test]
+    fn host_divides_judged_by_operands() {
+        use operands::{OperandCheck, OperandDifference, Operands};
+        let host = |f: Finding| Evidence {
+            platform: Platform::Host {
+                executed_instructions: 9,
+            },
+            findings: vec![f],
+        };
+        let mut same = site("div esi", 0x40, 18, Severity::Note);
+        same.operands = Some(OperandCheck::Same {
+            calls: 18,
+            executions: 18,
+        });
+        let r = judge("c", &host(same));
+        assert_eq!(r.verdict, Verdict::ConstantTime);
+        assert_eq!(
+            r.summary,
+            "no variable-latency instruction with secret-dependent operands among 9 executed; \
+             1 note(s): div esi (same operands for every secret input (18 executions in 18 calls))"
+        );
+        let json = r.evidence.to_json();
+        assert_eq!(json["findings"][0]["severity"], "note");
+        assert_eq!(
+            json["findings"][0]["operands"],
+            json!({"verdict": "same", "calls": 18, "executions": 18})
+        );
+
+        let mut differ = site("div ecx", 0x50, 6, Severity::Leak);
+        let ops = |d: u128| Some(Operands(vec![("dividend", 7), ("divisor", d)]));
+        differ.operands = Some(OperandCheck::Differ(OperandDifference {
+            public: 0,
+            inputs: ["zeros".into(), "ones".into()],
+            execution: 0,
+            operands: [ops(1), ops(0xff)],
+        }));
+        let r = judge("c", &host(differ));
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert_eq!(
+            r.summary,
+            "`div ecx` at 0x50 (f (src/lib.rs:7)): operands differ with the secret: execution #0 \
+             with public input 0: zeros dividend=0x7 divisor=0x1 vs ones dividend=0x7 divisor=0xff"
+        );
+        assert_eq!(
+            r.evidence.to_json()["findings"][0]["operands"],
+            json!({"verdict": "differ", "public": 0, "inputs": ["zeros", "ones"], "execution": 0,
+                "operands": [{"dividend": "0x7", "divisor": "0x1"},
+                             {"dividend": "0x7", "divisor": "0xff"}]})
+        );
+    }
 }
