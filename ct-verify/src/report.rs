@@ -314,7 +314,7 @@ fn flow_json(evidence: &flow::Evidence) -> Value {
 #[cfg(feature = "cli")]
 /// The report's `evidence` object (host: `findings`, `executed_instructions`, each finding with
 /// `severity` and `operands` once its operands were judged; device: `core`, `findings` with
-/// `symbol`, `severity` and `reason`).
+/// `symbol`, `severity`, `reason` and, for the sites judged by operands, `operands`).
 fn audit_json(evidence: &audit::Evidence) -> Value {
     let device = matches!(evidence.platform, audit::Platform::Device { .. });
     let findings: Vec<Value> = evidence
@@ -322,7 +322,7 @@ fn audit_json(evidence: &audit::Evidence) -> Value {
         .iter()
         .map(|f| {
             if device {
-                json!({
+                let mut v = json!({
                     "instruction": f.instruction,
                     "address": format!("{:#010x}", f.address),
                     "function": f.function,
@@ -334,7 +334,11 @@ fn audit_json(evidence: &audit::Evidence) -> Value {
                         audit::Severity::Note => "note",
                     },
                     "reason": f.reason,
-                })
+                });
+                if let Some(o) = &f.operands {
+                    v["operands"] = operands_json(o);
+                }
+                v
             } else {
                 let mut v = json!({
                     "instruction": f.instruction,
