@@ -1,7 +1,7 @@
 //! The device's audit evidence: variable-latency instructions and arithmetic helper routines
 //! executed between the markers (judged by `crate::engine::audit::judge`, as on the host).
 //!
-//! | core | reported as a leak | reported as a note |
+//! | core | judged by its operands (a leak if they differ between secret inputs, else a note) | reported as a note |
 //! |------|--------------------|--------------------|
 //! | Cortex-M0 (v6-M) | calls to division helpers (`__aeabi_uidiv`, `__aeabi_uldivmod`, `__udivsi3`, compiler-builtins' `div_rem`, ...) | calls to multiply helpers (`__aeabi_lmul`, `__muldi3`): built from `MULS`, whose latency is fixed per core, so their timing is their instruction stream, which the trace engine checks |
 //! | Cortex-M3 (v7-M) | `UDIV`/`SDIV` (2-12 cycles), `UMULL`/`SMULL`/`UMLAL`/`SMLAL` (early termination), division helpers | |

@@ -7,8 +7,9 @@
 //! [`Evidence`]: a list of executed sites. On the host, [`operands`] then judges each executed
 //! divide by its operands, read per call under ptrace ([`ptrace`]): the same for every secret
 //! input (per public input) makes it a [`Severity::Note`], a difference a [`Severity::Leak`] with
-//! the two inputs and their operands. On Cortex-M, operands are not read yet: every executed
-//! [`Severity::Leak`] site makes the check leak and needs a look.
+//! the two inputs and their operands. On Cortex-M the same, with the registers read through
+//! QEMU's gdbstub (`crate::embedded::gdbstub`). A site whose operands could not be read stays a
+//! [`Severity::Leak`], with the reason.
 
 pub mod operands;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
