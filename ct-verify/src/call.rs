@@ -14,7 +14,7 @@ pub(crate) fn ct_verify_target_call<S, P, R, F: Fn(&S, &P) -> R>(f: &F, s: &S, p
     r
 }
 
-/// Called right before each recorded call of a check in the `count` and `operands` modes, with
+/// Called right before each recorded call of a check in the `operands` mode, with
 /// the public input's index and the secret input's label; a no-op. In the `operands` mode the
 /// runner has a breakpoint here ([`crate::protocol::CALL_BEGIN`] is its symbol) and reads the
 /// arguments from the registers (System V: `rdi`, `rsi`, `rdx`), so that the operands read at

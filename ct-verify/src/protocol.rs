@@ -24,8 +24,8 @@ pub const PROGRESS: &str = "CT_VERIFY_PROGRESS";
 /// contains it happened inside the check; callgrind collects only while it runs.
 pub const CALL_FRAME: &str = "ct_verify_target_call";
 
-/// Symbol of the function the suite calls right before each recorded call of the `count` and
-/// `operands` modes, with (public index, label pointer, label length).
+/// Symbol of the function the suite calls right before each recorded call of the `operands`
+/// mode, with (public index, label pointer, label length).
 pub const CALL_BEGIN: &str = "ct_verify_call_begin";
 
 /// Symbol of the function the suite calls right after each recorded call.

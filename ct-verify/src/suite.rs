@@ -239,7 +239,7 @@ impl<'a> Suite<'a> {
                         if mode == "taint" {
                             t.run_taint(seed)
                         } else {
-                            t.run_count(seed, index)
+                            t.run_count(seed, index, mode == "operands")
                         }
                     }));
                     let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
@@ -367,7 +367,9 @@ trait ErasedTarget {
     fn labels(&self) -> Vec<String>;
     fn publics(&self) -> usize;
     fn run_taint(&self, seed: u64) -> Calls;
-    fn run_count(&self, seed: u64, index: usize) -> Calls;
+    /// The calls of `count` mode; `markers`: with the call markers around each recorded call
+    /// (`operands` mode, natively under the runner's breakpoints).
+    fn run_count(&self, seed: u64, index: usize, markers: bool) -> Calls;
     fn run_dudect(&self, seed: u64, budget: f64, progress: bool) -> DudectRecord;
 }
 
@@ -441,7 +443,7 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         out
     }
 
-    fn run_count(&self, seed: u64, index: usize) -> Calls {
+    fn run_count(&self, seed: u64, index: usize, markers: bool) -> Calls {
         let mut rng = self.rng(seed);
         let inputs = self.inputs(&mut rng);
         let publics = self.public_values(&mut rng);
@@ -470,13 +472,17 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                     .unwrap_or_default();
                 S::clone_from(&mut slot, s);
                 let secret: &S = &slot;
-                ct_verify_call_begin(j, label.as_ptr(), label.len());
+                if markers {
+                    ct_verify_call_begin(j, label.as_ptr(), label.len());
+                }
                 taint::callgrind_toggle_collect();
                 let r = catch_unwind(AssertUnwindSafe(|| {
                     ct_verify_target_call(&self.f, black_box(secret), black_box(p))
                 }));
                 taint::callgrind_toggle_collect();
-                ct_verify_call_end();
+                if markers {
+                    ct_verify_call_end();
+                }
                 out.record(j, label, r);
                 taint::callgrind_dump_stats_at(&dump);
             }
