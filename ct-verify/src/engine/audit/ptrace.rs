@@ -205,8 +205,8 @@ fn trace(
                             hits += 1;
                             if hits >= MAX_HITS {
                                 return Err(format!(
-                                    "stopped after {MAX_HITS} executions of the divides without \
-                                     a difference"
+                                    "stopped after {MAX_HITS} executions of the divides \
+                                     (a divide in a long loop)"
                                 ));
                             }
                         }
