@@ -475,11 +475,7 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                 if markers {
                     ct_verify_call_begin(j, label.as_ptr(), label.len());
                 }
-                taint::callgrind_toggle_collect();
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    ct_verify_target_call(&self.f, black_box(secret), black_box(p))
-                }));
-                taint::callgrind_toggle_collect();
+                let r = collected_call(&self.f, secret, p);
                 if markers {
                     ct_verify_call_end();
                 }
@@ -518,6 +514,19 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         record.target = self.name.clone();
         record
     }
+}
+
+/// One recorded call of `count` mode: callgrind collects from the first toggle to the second.
+/// Never inlined, so that the harness code around it cannot change the instructions inside the
+/// collection window, and with them every check's count, when the harness changes.
+#[inline(never)]
+fn collected_call<S, P, R, F: Fn(&S, &P) -> R>(f: &F, secret: &S, p: &P) -> std::thread::Result<R> {
+    taint::callgrind_toggle_collect();
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        ct_verify_target_call(f, black_box(secret), black_box(p))
+    }));
+    taint::callgrind_toggle_collect();
+    r
 }
 
 /// What calling a check with every input did.
