@@ -572,7 +572,12 @@ fn run_suite(
                         row.push(c);
                     }
                     if want_audit {
-                        row.push(audit::x86::judge(target, &run));
+                        let harness = audit::x86::Harness {
+                            exe: &suite.exe,
+                            cwd,
+                            timeout,
+                        };
+                        row.push(audit::x86::judge(target, &run, &harness));
                     }
                 }
                 Err(e) => {

@@ -202,6 +202,15 @@ impl Elf {
         self.data.get(start..end)
     }
 
+    /// The file offset that holds virtual address `vaddr` (a loaded segment's byte): with a
+    /// process's memory map, where that byte is in the running process.
+    pub fn file_offset(&self, vaddr: u64) -> Option<u64> {
+        self.segments
+            .iter()
+            .find(|s| vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz)
+            .map(|s| s.offset + (vaddr - s.vaddr))
+    }
+
     /// The halfword of code at `addr` (a Thumb instruction or its first half).
     pub fn halfword(&self, addr: impl Into<u64>) -> Option<u16> {
         match self.bytes_at(addr.into(), 2)? {

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Which job the suite does: `list`, `taint`, `count` or `dudect`. Unset: a quick native run.
+/// Which job the suite does: `list`, `taint`, `count`, `operands` (the calls of `count`, run
+/// natively under the runner's breakpoints) or `dudect`. Unset: a quick native run.
 pub const MODE: &str = "CT_VERIFY_MODE";
 /// Names of the checks to run, one per line (`dudect` mode: exactly one).
 pub const TARGET: &str = "CT_VERIFY_TARGET";
@@ -28,6 +29,13 @@ pub const PROGRESS: &str = "CT_VERIFY_PROGRESS";
 /// Name of the never-inlined function every check is called through. Memcheck errors whose stack
 /// contains it happened inside the check; callgrind collects only while it runs.
 pub const CALL_FRAME: &str = "ct_verify_target_call";
+
+/// Symbol of the function the suite calls right before each recorded call of the `operands`
+/// mode, with (public index, label pointer, label length).
+pub const CALL_BEGIN: &str = "ct_verify_call_begin";
+
+/// Symbol of the function the suite calls right after each recorded call.
+pub const CALL_END: &str = "ct_verify_call_end";
 
 /// Prefix of every callgrind dump label: `ctv|<check index>|<public index>|<input label>`, the
 /// check index counting the lines of [`TARGET`].

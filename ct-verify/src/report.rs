@@ -343,8 +343,9 @@ fn flow_json(evidence: &flow::Evidence) -> Value {
 }
 
 #[cfg(feature = "cli")]
-/// The report's `evidence` object (host: `findings`, `executed_instructions`; device: `core`,
-/// `findings` with `symbol`, `severity` and `reason`).
+/// The report's `evidence` object (host: `findings`, `executed_instructions`, each finding with
+/// `severity` and `operands` once its operands were judged; device: `core`, `findings` with
+/// `symbol`, `severity`, `reason` and, for the sites judged by operands, `operands`).
 fn audit_json(evidence: &audit::Evidence) -> Value {
     let device = matches!(evidence.platform, audit::Platform::Device { .. });
     let findings: Vec<Value> = evidence
@@ -352,7 +353,7 @@ fn audit_json(evidence: &audit::Evidence) -> Value {
         .iter()
         .map(|f| {
             if device {
-                json!({
+                let mut v = json!({
                     "instruction": f.instruction,
                     "address": format!("{:#010x}", f.address),
                     "function": f.function,
@@ -364,16 +365,28 @@ fn audit_json(evidence: &audit::Evidence) -> Value {
                         audit::Severity::Note => "note",
                     },
                     "reason": f.reason,
-                })
+                });
+                if let Some(o) = &f.operands {
+                    v["operands"] = operands_json(o);
+                }
+                v
             } else {
-                json!({
+                let mut v = json!({
                     "instruction": f.instruction,
                     "address": format!("{:#x}", f.address),
                     "object": f.object.as_deref().unwrap_or(""),
                     "location": f.location,
                     "function": f.function,
                     "executions": f.executions,
-                })
+                });
+                if let Some(o) = &f.operands {
+                    v["severity"] = json!(match f.severity {
+                        audit::Severity::Leak => "leak",
+                        audit::Severity::Note => "note",
+                    });
+                    v["operands"] = operands_json(o);
+                }
+                v
             }
         })
         .collect();
@@ -382,6 +395,35 @@ fn audit_json(evidence: &audit::Evidence) -> Value {
             executed_instructions,
         } => json!({ "findings": findings, "executed_instructions": executed_instructions }),
         audit::Platform::Device { core } => json!({ "core": core, "findings": findings }),
+    }
+}
+
+#[cfg(feature = "cli")]
+/// A host finding's `operands` object: `verdict` `same` (with `calls`, `executions`), `differ`
+/// (with `public`, `inputs`, `execution` and the two `operands`, `null` for a call that did not
+/// execute the site that often) or `unchecked` (with `reason`).
+fn operands_json(check: &audit::operands::OperandCheck) -> Value {
+    use audit::operands::OperandCheck;
+    let values = |o: &Option<audit::operands::Operands>| match o {
+        Some(o) => Value::Object(
+            o.0.iter()
+                .map(|(name, v)| (name.to_string(), json!(format!("{v:#x}"))))
+                .collect(),
+        ),
+        None => Value::Null,
+    };
+    match check {
+        OperandCheck::Same { calls, executions } => {
+            json!({"verdict": "same", "calls": calls, "executions": executions})
+        }
+        OperandCheck::Differ(d) => json!({
+            "verdict": "differ",
+            "public": d.public,
+            "inputs": d.inputs,
+            "execution": d.execution,
+            "operands": [values(&d.operands[0]), values(&d.operands[1])],
+        }),
+        OperandCheck::Unchecked(reason) => json!({"verdict": "unchecked", "reason": reason}),
     }
 }
 

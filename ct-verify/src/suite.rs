@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use rand::{RngCore, SeedableRng};
 use secret_core::taint;
 
-use crate::call::ct_verify_target_call;
+use crate::call::{ct_verify_call_begin, ct_verify_call_end, ct_verify_target_call};
 use crate::engine::dudect;
 use crate::engine::Verdict;
 use crate::input::Input;
@@ -282,7 +282,8 @@ impl<'a> Suite<'a> {
                     });
                 }
             }
-            "taint" | "count" => {
+            // `operands` makes the calls of `count`, natively, for the audit's breakpoints.
+            "taint" | "count" | "operands" => {
                 let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
                 for (index, name) in wanted.lines().enumerate() {
                     let Some(t) = self.targets.iter().find(|t| t.name() == name) else {
@@ -302,7 +303,7 @@ impl<'a> Suite<'a> {
                         if mode == "taint" {
                             t.run_taint(seed)
                         } else {
-                            t.run_count(seed, index, search.as_ref())
+                            t.run_count(seed, index, search.as_ref(), mode == "operands")
                         }
                     }));
                     if let Ok(c) = &result {
@@ -355,7 +356,7 @@ impl<'a> Suite<'a> {
             }
             other => {
                 eprintln!(
-                    "ct-verify: unknown {} `{other}` (expected list, taint, count or dudect)",
+                    "ct-verify: unknown {} `{other}` (expected list, taint, count, operands or dudect)",
                     protocol::MODE
                 );
                 std::process::exit(3);
@@ -437,7 +438,16 @@ trait ErasedTarget {
     fn publics(&self) -> usize;
     fn allowed_declassify(&self) -> &[String];
     fn run_taint(&self, seed: u64) -> Calls;
-    fn run_count(&self, seed: u64, index: usize, search: Option<&search::Budget>) -> Calls;
+    /// The calls of `count` mode; `search`: the count-guided search's budget, if any;
+    /// `markers`: with the call markers around each recorded call (`operands` mode, natively
+    /// under the runner's breakpoints).
+    fn run_count(
+        &self,
+        seed: u64,
+        index: usize,
+        search: Option<&search::Budget>,
+        markers: bool,
+    ) -> Calls;
     fn run_dudect(&self, seed: u64, budget: f64, progress: bool) -> DudectRecord;
 }
 
@@ -531,7 +541,13 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         out
     }
 
-    fn run_count(&self, seed: u64, index: usize, search: Option<&search::Budget>) -> Calls {
+    fn run_count(
+        &self,
+        seed: u64,
+        index: usize,
+        search: Option<&search::Budget>,
+        markers: bool,
+    ) -> Calls {
         let mut rng = self.rng(seed);
         let inputs = self.inputs(&mut rng);
         let publics = self.public_values(&mut rng);
@@ -565,7 +581,13 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
                 let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
                     .unwrap_or_default();
                 S::clone_from(slot, secret);
+                if markers {
+                    ct_verify_call_begin(j, label.as_ptr(), label.len());
+                }
                 let r = self.collected_call(slot, p);
+                if markers {
+                    ct_verify_call_end();
+                }
                 calls.record(j, label, r);
                 taint::callgrind_dump_stats_at(&dump);
                 DUMPS.fetch_add(1, Ordering::Relaxed) + 1

@@ -106,6 +106,8 @@ fn corpus_verdicts_under_taint_count_audit() {
         ("table_lookup", ["leak", ct, ct]),
         ("secret_length_loop", ["leak", "leak", ct]),
         ("secret_division", [ct, ct, "leak"]),
+        // A `div` of a public length: executed, but with the same operands for every secret.
+        ("public_division", [ct, ct, ct]),
         // Panics for the all-zero input only: secret-dependent control flow, not an error.
         ("naive_division", ["leak", "leak", "leak"]),
         ("or_accumulate_eq", [ct, ct, ct]),
@@ -192,6 +194,20 @@ fn corpus_verdicts_under_taint_count_audit() {
             .contains("corpus/src/lib.rs:"),
         "{f}"
     );
+    // The audit judges operands: the secret divisor differs between two inputs...
+    let ops = &f["operands"];
+    assert_eq!(f["severity"], "leak", "{f}");
+    assert_eq!(ops["verdict"], "differ", "{f}");
+    let pair = ops["operands"].as_array().unwrap();
+    assert_eq!(pair[0]["dividend"], pair[1]["dividend"], "{f}");
+    assert_ne!(pair[0]["divisor"], pair[1]["divisor"], "{f}");
+    // ... the public division's operands do not (a note, with every call compared).
+    let public = &r[&("public_division".into(), "audit".into())].1;
+    let f = &public["findings"][0];
+    assert!(f["instruction"].as_str().unwrap().starts_with("div"), "{f}");
+    assert_eq!(f["severity"], "note", "{f}");
+    assert_eq!(f["operands"]["verdict"], "same", "{f}");
+    assert_eq!(f["operands"]["calls"], 18, "{f}");
     // Both places of a use of a declassified value: the `.declassify()` line and the `if`.
     let line_of = |marker: &str| {
         let src = include_str!("../corpus/src/lib.rs");

@@ -226,16 +226,13 @@ fn three_parts_merged_are_the_unpartitioned_run() {
     );
 
     // A tampered baseline: a regression, as in one run.
-    let base = read_json(&dir.join("whole-base.json"));
+    // Edited as JSON: a text replace of `"ir_max": 37` also hit another check's `376`.
+    let mut base = read_json(&dir.join("whole-base.json"));
     let ir = base["targets"]["or_accumulate_eq"]["ir_max"]
         .as_u64()
         .unwrap();
-    let tampered = std::fs::read_to_string(dir.join("whole-base.json"))
-        .unwrap()
-        .replace(
-            &format!("\"ir_max\": {ir}"),
-            &format!("\"ir_max\": {}", ir + 1),
-        );
+    base["targets"]["or_accumulate_eq"]["ir_max"] = serde_json::json!(ir + 1);
+    let tampered = serde_json::to_string_pretty(&base).unwrap();
     std::fs::write(dir.join("tampered.json"), tampered).unwrap();
     let out = ctv(&[
         "merge",

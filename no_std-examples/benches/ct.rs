@@ -106,6 +106,20 @@ fn leak_udiv(input: &Input) {
     black_box(n / d);
 }
 
+/// CONSTANT TIME: a `/` of public values (a public length split into 3-byte blocks; the operands
+/// are hidden from LLVM so that it divides): a UDIV on v7-M/v8-M, the division routine on v6-M,
+/// with the same operands for every secret. The secret is XORed over the public number of
+/// whole blocks.
+#[inline(never)]
+fn public_udiv(input: &Input) {
+    let blocks = black_box(40u32) / black_box(3u32);
+    let mut x = 0u8;
+    for b in &input[..((blocks * 3) as usize).min(input.len())] {
+        x ^= *b;
+    }
+    black_box(x);
+}
+
 // ---------------------------------------------------------------------------------------------
 // secret-core primitives, per integer type.
 
@@ -316,6 +330,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("leak_early_exit_eq", leak_early_exit_eq),
     ("leak_table_index", leak_table_index),
     ("leak_udiv", leak_udiv),
+    ("public_udiv", public_udiv),
     ("secret_core_ct_eq", secret_core_ct_eq),
     ("secret_core_ct_eq_public", secret_core_ct_eq_public),
     ("u8_arith", u8_arith),

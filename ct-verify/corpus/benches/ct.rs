@@ -6,6 +6,7 @@
 //! | table_lookup | leak | constant-time | constant-time |
 //! | secret_length_loop | leak | leak | constant-time |
 //! | secret_division | constant-time | constant-time | leak |
+//! | public_division (a `div` of a public length) | constant-time | constant-time | constant-time |
 //! | naive_division (panics for zero) | leak | leak | leak |
 //! | bigint_modpow | leak | leak | (any) |
 //! | or_accumulate_eq, subtle_eq, secret_core_eq, chacha20_block, xor_prefix_public_len | constant-time | constant-time | constant-time |
@@ -37,6 +38,13 @@ fn main() {
         .check("secret_length_loop", secret_length_loop)
         .check("secret_division", secret_division)
         .check("naive_division", naive_division)
+        .check_with(
+            "public_division",
+            Config::new()
+                .public(|rng: &mut dyn RngCore| (rng.next_u32() % 33) as usize)
+                .public_inputs(3),
+            |s: &[u8; 32], len: &usize| public_division(s, *len),
+        )
         .check("bigint_modpow", bigint_modpow)
         .check_with(
             "or_accumulate_eq",

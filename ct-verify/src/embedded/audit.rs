@@ -1,14 +1,15 @@
 //! The device's audit evidence: variable-latency instructions and arithmetic helper routines
 //! executed between the markers (judged by `crate::engine::audit::judge`, as on the host).
 //!
-//! | core | reported as a leak | reported as a note |
+//! | core | judged by its operands (a leak if they differ between secret inputs, else a note) | reported as a note |
 //! |------|--------------------|--------------------|
 //! | Cortex-M0 (v6-M) | calls to division helpers (`__aeabi_uidiv`, `__aeabi_uldivmod`, `__udivsi3`, compiler-builtins' `div_rem`, ...) | calls to multiply helpers (`__aeabi_lmul`, `__muldi3`): built from `MULS`, whose latency is fixed per core, so their timing is their instruction stream, which the trace engine checks |
 //! | Cortex-M3 (v7-M) | `UDIV`/`SDIV` (2-12 cycles), `UMULL`/`SMULL`/`UMLAL`/`SMLAL` (early termination), division helpers | |
 //! | Cortex-M4, M33 | `UDIV`/`SDIV`, division helpers | |
 //!
-//! The audit cannot tell a secret operand from a public one: every executed instance is
-//! reported, with its address, function and `file:line`.
+//! Every executed instance is found here, with its address, function and `file:line`; the leak
+//! sites are then judged by their operands, read per input through QEMU's gdbstub
+//! (`super::gdbstub`, registers from [`operand_registers`]).
 
 use std::collections::BTreeMap;
 
@@ -114,6 +115,27 @@ pub fn variable_latency(elf: &Elf, arch: Arch, pc: u32) -> Option<(String, &'sta
     }
 }
 
+/// The registers holding the operands of the site at `pc` that [`scan`] reported as `what`:
+/// `UDIV`/`SDIV`'s dividend and divisor, a long multiply's factors (and accumulator), a helper
+/// routine's arguments (`r0`..`r3` at the call).
+pub fn operand_registers(elf: &Elf, pc: u32, what: &str) -> Vec<(&'static str, u8)> {
+    if what.starts_with("call ") {
+        return vec![("r0", 0), ("r1", 1), ("r2", 2), ("r3", 3)];
+    }
+    let (Some(hw1), Some(hw2)) = (elf.halfword(pc), elf.halfword(pc + 2)) else {
+        return Vec::new();
+    };
+    let (rn, rm) = ((hw1 & 0xf) as u8, (hw2 & 0xf) as u8);
+    let (hi, lo) = (((hw2 >> 8) & 0xf) as u8, ((hw2 >> 12) & 0xf) as u8);
+    if what.starts_with("udiv") || what.starts_with("sdiv") {
+        vec![("dividend", rn), ("divisor", rm)]
+    } else if what.starts_with("umlal") || what.starts_with("smlal") {
+        vec![("rn", rn), ("rm", rm), ("rdlo", lo), ("rdhi", hi)]
+    } else {
+        vec![("rn", rn), ("rm", rm)]
+    }
+}
+
 /// Audits the executed code: the union of `traces` (every input), counted on `traces[0]`, each
 /// site with its function and `file:line`.
 pub fn scan(elf: &Elf, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
@@ -135,6 +157,7 @@ pub fn scan(elf: &Elf, arch: Arch, traces: &[&Trace]) -> Vec<Finding> {
                 executions: f.executions,
                 severity: f.severity,
                 reason: f.reason,
+                operands: None,
             }
         })
         .collect()

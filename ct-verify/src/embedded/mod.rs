@@ -19,6 +19,7 @@
 
 pub mod audit;
 pub mod firmware;
+pub mod gdbstub;
 pub mod plugin;
 pub mod qemu;
 pub mod trace;
@@ -324,7 +325,11 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 entry.bench = suite.bench.clone();
                 out.counts.insert(check.name.clone(), entry);
             }
-            out.results.extend(judged.results);
+            let results = judged
+                .results
+                .into_iter()
+                .map(|r| ctx.judge_operands(check, &per_check[ci], &elf, r));
+            out.results.extend(results);
             if want_dudect {
                 out.results.push(dudect[ci].clone());
             }
@@ -347,6 +352,85 @@ struct SuiteRun<'a> {
     markers: (u32, u32),
     timeout: Duration,
     jobs: usize,
+}
+
+impl SuiteRun<'_> {
+    /// The audit row of `check` judged by operands: its leak sites' operand registers read in
+    /// one gdbstub run per input (`gdbstub`) and compared per public input; other rows as given.
+    fn judge_operands(
+        &self,
+        check: &CheckSpec,
+        inputs: &[InputSpec],
+        elf: &Elf,
+        result: CheckResult,
+    ) -> CheckResult {
+        use crate::engine::audit::operands::{self, OperandCheck};
+        use crate::engine::Evidence;
+        let Evidence::Audit(mut evidence) = result.evidence.clone() else {
+            return result;
+        };
+        let audited: Vec<usize> = (0..evidence.findings.len())
+            .filter(|&i| evidence.findings[i].severity == crate::engine::audit::Severity::Leak)
+            .collect();
+        if audited.is_empty() {
+            return result;
+        }
+        let sites: Vec<gdbstub::Site> = audited
+            .iter()
+            .map(|&i| {
+                let f = &evidence.findings[i];
+                gdbstub::Site {
+                    address: f.address as u32,
+                    registers: audit::operand_registers(elf, f.address as u32, &f.instruction),
+                }
+            })
+            .collect();
+        let checks: Vec<OperandCheck> = match self.read_operands(check, inputs, &sites) {
+            Ok(calls) => (0..sites.len())
+                .map(|i| operands::compare(i, &calls))
+                .collect(),
+            Err(e) => vec![OperandCheck::Unchecked(e); sites.len()],
+        };
+        for (i, c) in audited.into_iter().zip(checks) {
+            let f = &mut evidence.findings[i];
+            if !c.leaks() {
+                f.severity = crate::engine::audit::Severity::Note;
+            }
+            f.operands = Some(c);
+        }
+        crate::engine::audit::judge(&check.name, &evidence)
+    }
+
+    fn read_operands(
+        &self,
+        check: &CheckSpec,
+        inputs: &[InputSpec],
+        sites: &[gdbstub::Site],
+    ) -> Result<Vec<crate::engine::audit::operands::CallOperands>, String> {
+        let scratch = crate::process::ScratchDir::new("gdb")
+            .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        let socket = scratch.path().join("gdb.sock");
+        let mut calls = Vec::new();
+        for input in inputs {
+            let spec = RunSpec {
+                board: self.board,
+                elf: self.elf_path,
+                args: run_args(check, input),
+                plugin: None,
+                icount: false,
+                timeout: self.timeout,
+                gdb: None,
+            };
+            let hits = gdbstub::read_operands(&spec, &socket, self.markers, sites)
+                .map_err(|e| format!("input {}: {e}", input.label))?;
+            calls.push(crate::engine::audit::operands::CallOperands {
+                public: input.public,
+                label: input.label.clone(),
+                hits,
+            });
+        }
+        Ok(calls)
+    }
 }
 
 /// (check, input, systick) -> what that QEMU run gave.
@@ -385,14 +469,7 @@ impl SuiteRun<'_> {
                     let check = &checks[ci];
                     let input = &per_check[ci][ii];
                     let out_file = scratch.path().join(format!("t{i}.bin"));
-                    let mut args = vec![
-                        PROGRAM.to_string(),
-                        "run".into(),
-                        check.index.to_string(),
-                        input.public.to_string(),
-                        input.label.clone(),
-                        input.hex.clone(),
-                    ];
+                    let mut args = run_args(check, input);
                     if tick {
                         args.push("systick".into());
                     }
@@ -405,6 +482,7 @@ impl SuiteRun<'_> {
                         }),
                         icount: tick,
                         timeout: self.timeout,
+                        gdb: None,
                     };
                     let outcome = run_one(&spec, check.index, tick, &out_file, self.board);
                     let _ = std::fs::remove_file(&out_file);
@@ -453,6 +531,7 @@ impl SuiteRun<'_> {
             plugin: None,
             icount: true,
             timeout: self.timeout,
+            gdb: None,
         };
         let out = match qemu::run(&spec) {
             Ok(o) => o,
@@ -686,6 +765,18 @@ fn check_rust_target(triple: &str) -> Result<(), String> {
     }
 }
 
+/// The semihosting arguments that run `check` once with `input`.
+fn run_args(check: &CheckSpec, input: &InputSpec) -> Vec<String> {
+    vec![
+        PROGRAM.to_string(),
+        "run".into(),
+        check.index.to_string(),
+        input.public.to_string(),
+        input.label.clone(),
+        input.hex.clone(),
+    ]
+}
+
 /// `ctv list` on the firmware: its checks, in suite order.
 fn list_checks(board: Board, elf: &Path, timeout: Duration) -> Result<Vec<CheckSpec>, String> {
     let out = qemu::run(&RunSpec {
@@ -695,6 +786,7 @@ fn list_checks(board: Board, elf: &Path, timeout: Duration) -> Result<Vec<CheckS
         plugin: None,
         icount: false,
         timeout,
+        gdb: None,
     })?;
     if out.status != Some(0) || !out.stdout.lines().any(|l| l.trim() == "ctv: end") {
         return Err(format!(

@@ -160,6 +160,8 @@ pub struct RunSpec<'a> {
     pub icount: bool,
     /// Kill QEMU after this long.
     pub timeout: Duration,
+    /// Start paused with the gdbstub on this Unix socket (the audit's operand check).
+    pub gdb: Option<std::path::PathBuf>,
 }
 
 /// What a run printed and how it ended.
@@ -232,6 +234,11 @@ pub fn run(spec: &RunSpec<'_>) -> Result<RunOutput, String> {
     }
     if let Some(p) = &spec.plugin {
         cmd.args(["-plugin", p]);
+    }
+    if let Some(socket) = &spec.gdb {
+        cmd.arg("-gdb")
+            .arg(format!("unix:{},server=on,wait=off", socket.display()))
+            .arg("-S");
     }
     cmd.arg("-kernel")
         .arg(spec.elf)

@@ -5,7 +5,7 @@
 //! | `taint` | memcheck | branches and memory addresses that depend on secret bytes (early exits, secret-indexed tables, secret-length loops), with file:line; those that depend on a value declassified inside the check, with the `declassify()` call's place too (a leak unless `Config::allow_declassify` names it) | variable-latency arithmetic (division), code that handles secrets without branching on them but takes data-dependent time in hardware |
 //! | `trace` (Cortex-M) | QEMU plugin | secret-dependent branches and addresses on the paths the inputs take (traces differ) | taint: a branch on a declassified value that the inputs never take both ways |
 //! | `count` | callgrind | any difference in the executed instruction stream between secret inputs (total Ir and per-instruction profile) | secret-indexed memory access with a fixed instruction stream (cache timing), variable-latency instructions, inputs not tried |
-//! | `audit` | callgrind's instruction list + a disassembler | DIV/IDIV executed inside the check, wherever their operands came from | whether the operands are secret; anything that is not a listed instruction |
+//! | `audit` | callgrind's instruction list + a disassembler, then ptrace | DIV/IDIV executed inside the check, each judged by its operands per call (the same for every secret input: a note; different: a leak) | operands of inputs not tried; anything that is not a listed instruction |
 //! | `dudect` | natively, timed, two independent samples | end-to-end timing differences between a fixed and random secrets on this CPU, confirmed by both samples | small or rare differences within its budget; it gives statistical evidence, not proof |
 
 #[cfg(feature = "cli")]

@@ -4,9 +4,16 @@
 //! executed instruction and [`x86`] decodes it (`DIV`/`IDIV`); on Cortex-M, the QEMU trace lists
 //! every executed PC and `crate::embedded::audit` decodes the Thumb code (`UDIV`/`SDIV`,
 //! Cortex-M3's long multiplies, calls to division helpers). Both hand [`judge`] the same
-//! [`Evidence`]: a list of executed sites. The audit cannot tell a secret operand from a
-//! public one, so every executed [`Severity::Leak`] site makes the check leak and needs a look.
+//! [`Evidence`]: a list of executed sites. On the host, [`operands`] then judges each executed
+//! divide by its operands, read per call under ptrace ([`ptrace`]): the same for every secret
+//! input (per public input) makes it a [`Severity::Note`], a difference a [`Severity::Leak`] with
+//! the two inputs and their operands. On Cortex-M the same, with the registers read through
+//! QEMU's gdbstub (`crate::embedded::gdbstub`). A site whose operands could not be read stays a
+//! [`Severity::Leak`], with the reason.
 
+pub mod operands;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub mod ptrace;
 pub mod x86;
 
 use crate::engine::{CheckResult, EngineName, Verdict};
@@ -46,6 +53,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Why the instruction is variable-latency.
     pub reason: &'static str,
+    /// What its operands showed, when they were read (host); `None`: judged by the opcode.
+    pub operands: Option<operands::OperandCheck>,
 }
 
 /// Where the evidence comes from; it decides the JSON fields that only one platform has.
@@ -80,17 +89,26 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
         .iter()
         .filter(|f| f.severity == Severity::Leak)
         .collect();
-    let notes: Vec<&str> = evidence
+    let notes: Vec<String> = evidence
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Note)
-        .map(|f| f.instruction.as_str())
+        .map(|f| match &f.operands {
+            Some(o) => format!("{} ({})", f.instruction, o.describe()),
+            None => f.instruction.clone(),
+        })
         .collect();
+    let judged_by_operands = evidence.findings.iter().any(|f| f.operands.is_some());
     let scope = match &evidence.platform {
         Platform::Host {
             executed_instructions,
         } => format!("among {executed_instructions} executed"),
         Platform::Device { core } => format!("executed on {core}"),
+    };
+    let scope = if judged_by_operands {
+        format!("with secret-dependent operands {scope}")
+    } else {
+        scope
     };
     let (verdict, summary) = match leaks.first() {
         Some(f) => {
@@ -98,10 +116,14 @@ pub fn judge(target: &str, evidence: &Evidence) -> CheckResult {
                 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
             };
+            let operands = match &f.operands {
+                Some(o) => format!(": {}", o.describe()),
+                None => String::new(),
+            };
             (
                 Verdict::Leak,
                 format!(
-                    "`{}` at {:#x} ({}){more}",
+                    "`{}` at {:#x} ({}){operands}{more}",
                     f.instruction, f.address, f.place
                 ),
             )
@@ -145,6 +167,7 @@ mod tests {
             executions,
             severity,
             reason: "test",
+            operands: None,
         }
     }
 
@@ -258,6 +281,57 @@ mod tests {
                 "address": "0x00001a2b", "function": "f", "symbol": "sym",
                 "location": "src/lib.rs:7", "executions": 5, "severity": "leak",
                 "reason": "test"}]})
+        );
+    }
+
+    #[test]
+    fn host_divides_judged_by_operands() {
+        use operands::{OperandCheck, OperandDifference, Operands};
+        let host = |f: Finding| Evidence {
+            platform: Platform::Host {
+                executed_instructions: 9,
+            },
+            findings: vec![f],
+        };
+        let mut same = site("div esi", 0x40, 18, Severity::Note);
+        same.operands = Some(OperandCheck::Same {
+            calls: 18,
+            executions: 18,
+        });
+        let r = judge("c", &host(same));
+        assert_eq!(r.verdict, Verdict::ConstantTime);
+        assert_eq!(
+            r.summary,
+            "no variable-latency instruction with secret-dependent operands among 9 executed; \
+             1 note(s): div esi (same operands for every secret input (18 executions in 18 calls))"
+        );
+        let json = r.evidence.to_json();
+        assert_eq!(json["findings"][0]["severity"], "note");
+        assert_eq!(
+            json["findings"][0]["operands"],
+            json!({"verdict": "same", "calls": 18, "executions": 18})
+        );
+
+        let mut differ = site("div ecx", 0x50, 6, Severity::Leak);
+        let ops = |d: u128| Some(Operands(vec![("dividend", 7), ("divisor", d)]));
+        differ.operands = Some(OperandCheck::Differ(OperandDifference {
+            public: 0,
+            inputs: ["zeros".into(), "ones".into()],
+            execution: 0,
+            operands: [ops(1), ops(0xff)],
+        }));
+        let r = judge("c", &host(differ));
+        assert_eq!(r.verdict, Verdict::Leak);
+        assert_eq!(
+            r.summary,
+            "`div ecx` at 0x50 (f (src/lib.rs:7)): operands differ with the secret: execution #0 \
+             with public input 0: zeros dividend=0x7 divisor=0x1 vs ones dividend=0x7 divisor=0xff"
+        );
+        assert_eq!(
+            r.evidence.to_json()["findings"][0]["operands"],
+            json!({"verdict": "differ", "public": 0, "inputs": ["zeros", "ones"], "execution": 0,
+                "operands": [{"dividend": "0x7", "divisor": "0x1"},
+                             {"dividend": "0x7", "divisor": "0xff"}]})
         );
     }
 }
