@@ -5,8 +5,11 @@
 //! README ("Real third-party code") comes from it.
 //!
 //! ```text
-//! real_corpus GROUND_TRUTH REPORT_JSON
+//! real_corpus GROUND_TRUTH REPORT_JSON [REPORT_JSON ...]
 //! ```
+//!
+//! Several reports are read as one (for example the taint, count and audit run and a separate
+//! `--engine dudect` run); an engine in two of them is an error.
 //!
 //! Exit status: 0 when every engine said what the ground truth expects of it (each engine
 //! listed for a leak reports `leak`; no engine reports `leak` for a constant-time check), 1
@@ -82,13 +85,16 @@ fn parse_truth(text: &str) -> Result<BTreeMap<String, Truth>, String> {
 }
 
 /// The report's verdicts: engine -> check -> verdict.
-fn parse_report(text: &str) -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
+fn parse_report(
+    text: &str,
+    verdicts: &mut BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<(), String> {
     let report: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let results = report["results"]
         .as_array()
         .ok_or("no `results` array: not a ct-verify --format json report")?;
-    let mut verdicts: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut own: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for r in results {
         let (Some(engine), Some(check), Some(verdict)) = (
             r["engine"].as_str(),
@@ -97,18 +103,26 @@ fn parse_report(text: &str) -> Result<BTreeMap<String, BTreeMap<String, String>>
         ) else {
             return Err(format!("a result without engine, target or verdict: {r}"));
         };
-        verdicts
-            .entry(engine.to_string())
+        own.entry(engine.to_string())
             .or_default()
             .insert(check.to_string(), verdict.to_string());
     }
-    Ok(verdicts)
+    for (engine, checks) in own {
+        if verdicts.insert(engine.clone(), checks).is_some() {
+            return Err(format!("engine {engine} is also in an earlier report"));
+        }
+    }
+    Ok(())
 }
 
-fn run(truth_path: &str, report_path: &str) -> Result<bool, String> {
+fn run(truth_path: &str, report_paths: &[String]) -> Result<bool, String> {
     let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
     let truth = parse_truth(&read(truth_path)?).map_err(|e| format!("{truth_path}: {e}"))?;
-    let report = parse_report(&read(report_path)?).map_err(|e| format!("{report_path}: {e}"))?;
+    let mut report = BTreeMap::new();
+    for path in report_paths {
+        parse_report(&read(path)?, &mut report).map_err(|e| format!("{path}: {e}"))?;
+    }
+    let report_path = report_paths.join(", ");
     for (engine, checks) in &report {
         if let Some(extra) = checks.keys().find(|c| !truth.contains_key(*c)) {
             return Err(format!(
@@ -184,11 +198,19 @@ fn run(truth_path: &str, report_path: &str) -> Result<bool, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [truth, report] = &args[..] else {
-        eprintln!("usage: real_corpus GROUND_TRUTH REPORT_JSON (a ct-verify --format json report)");
+    let [truth, reports @ ..] = &args[..] else {
+        eprintln!(
+            "usage: real_corpus GROUND_TRUTH REPORT_JSON... (ct-verify --format json reports)"
+        );
         return ExitCode::from(2);
     };
-    match run(truth, report) {
+    if reports.is_empty() {
+        eprintln!(
+            "usage: real_corpus GROUND_TRUTH REPORT_JSON... (ct-verify --format json reports)"
+        );
+        return ExitCode::from(2);
+    }
+    match run(truth, reports) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("real_corpus: some engine did not say what the ground truth expects (rows marked `unexpected`)");
