@@ -214,122 +214,33 @@ fn firmware_target(args: &Args) -> Option<&str> {
 pub fn run(args: &Args) -> Result<i32, Fatal> {
     // Paths first: a typo in one fails now, not after the build and every engine.
     let baseline = args.out.check_early()?;
-    if let Some(dir) = &args.plot {
-        crate::writable::check_dir("--plot", dir)?;
-    }
-    if let Some(m) = &args.manifest_path {
-        if !m.exists() {
-            return Err(Fatal(format!("manifest {} does not exist", m.display())));
-        }
-    }
+    check_paths(args)?;
     let firmware = firmware_target(args);
-    if args.search_budget > 0.0 {
-        if let Some(t) = firmware {
-            return Err(Fatal(format!(
-                "--search-budget works on host suites only, not with --target {t}: on Cortex-M \
-                 every input is a QEMU run of its own (see \"Searching for secrets\" in \
-                 ct-verify's README); drop --search-budget or --target"
-            )));
-        }
-        if !args.engine.0.contains(&Engine::Count) {
-            return Err(Fatal(
-                "--search-budget searches for secrets that change the instruction count, so it \
-                 needs the count engine: add `count` to --engine"
-                    .into(),
-            ));
-        }
-    }
-    if let Some(t) = firmware {
-        if args.exe.is_some() || args.list_declassify {
-            return Err(Fatal(format!(
-                "--exe and --list-declassify do not apply to --target {t} (the suites are built as firmware)"
-            )));
-        }
-        if args.profile.is_some() {
-            return Err(Fatal(format!(
-                "--profile applies to host suites; the firmware suite for {t} is built with \
-                 its crate's release profile (set opt-level in its [profile.release])"
-            )));
-        }
-    }
-    if let Some(p) = &args.profile {
-        if args.exe.is_some() {
-            return Err(Fatal(
-                "--profile chooses how cargo builds the suites; with --exe nothing is built \
-                 (build the executable with that profile yourself)"
-                    .into(),
-            ));
-        }
-        cargo::check_profile(args.manifest_path.as_deref(), p)?;
-    }
+    check_search_budget(args, firmware)?;
+    check_firmware_flags(args, firmware)?;
+    check_profile(args)?;
     if args.list_declassify {
         return list_declassify(args);
     }
     if let (Some(b), Some(path)) = (&baseline, &args.out.baseline) {
         b.check_compiler(path, &crate::cargo::rustc_version().unwrap_or_default())?;
     }
-    let mut engines = args.engine.0.clone();
-    if (baseline.is_some() || args.out.save_baseline.is_some()) && !engines.contains(&Engine::Count)
-    {
-        engines.push(Engine::Count);
-        engines.sort();
-    }
+    let engines = engines_to_run(args, baseline.is_some());
     let started = Instant::now();
     let Ran {
         mut report,
         counts,
         listed,
     } = match firmware {
-        Some(t) => {
-            let mut opts = crate::embedded::EmbeddedOptions::new(t);
-            opts.manifest_path = args.manifest_path.clone();
-            opts.bench = args.bench.clone();
-            opts.filter = args.filter.clone();
-            opts.partition = args.partition;
-            opts.engines = engines.clone();
-            opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
-            let run = crate::embedded::run(&opts)?;
-            Ran {
-                report: Report {
-                    results: run.results,
-                },
-                counts: run.counts,
-                listed: run.listed,
-            }
-        }
+        Some(t) => run_firmware(args, t, &engines)?,
         None => run_host(args, &engines)?,
     };
-    if let Some(p) = args.partition {
-        if report.results.is_empty() {
-            eprintln!(
-                "ct-verify: partition {p} holds none of the {} checks: an empty report",
-                listed.len()
-            );
-        }
-        if args.out.format != Format::Json {
-            eprintln!(
-                "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
-            );
-        }
-    }
+    note_partition(args, &report, &listed);
     if let Some(b) = &baseline {
-        let selection = Selection {
-            bench: args.bench.clone(),
-            filter: args.filter.clone(),
-            partition: args.partition,
-            rerecord: crate::baseline::rerecord_command(&command_line()),
-        };
-        report
-            .results
-            .extend(b.compare(&counts, args.out.baseline_tolerance, &selection));
+        compare_baseline(args, b, &mut report, &counts);
     }
     if let Some(path) = &args.out.save_baseline {
-        Baseline::new(counts.clone()).save(path)?;
-        eprintln!(
-            "ct-verify: saved baseline of {} checks to {}",
-            counts.len(),
-            path.display()
-        );
+        save_baseline(path, &counts)?;
     }
     let text = match args.partition {
         Some(p) if args.out.format == Format::Json => {
@@ -345,9 +256,167 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         }
         _ => report.render_in(args.out.format, &sarif_root(args)),
     };
+    write_report(args, &report, &text)?;
+    eprintln!(
+        "ct-verify: finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(report.exit_code())
+}
+
+/// `--plot` and `--manifest-path`, before the build.
+fn check_paths(args: &Args) -> Result<(), Fatal> {
+    if let Some(dir) = &args.plot {
+        crate::writable::check_dir("--plot", dir)?;
+    }
+    if let Some(m) = &args.manifest_path {
+        if !m.exists() {
+            return Err(Fatal(format!("manifest {} does not exist", m.display())));
+        }
+    }
+    Ok(())
+}
+
+/// `--search-budget` needs a host suite and the count engine.
+fn check_search_budget(args: &Args, firmware: Option<&str>) -> Result<(), Fatal> {
+    if args.search_budget <= 0.0 {
+        return Ok(());
+    }
+    if let Some(t) = firmware {
+        return Err(Fatal(format!(
+            "--search-budget works on host suites only, not with --target {t}: on Cortex-M \
+             every input is a QEMU run of its own (see \"Searching for secrets\" in \
+             ct-verify's README); drop --search-budget or --target"
+        )));
+    }
+    if !args.engine.0.contains(&Engine::Count) {
+        return Err(Fatal(
+            "--search-budget searches for secrets that change the instruction count, so it \
+             needs the count engine: add `count` to --engine"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The host-only flags (`--exe`, `--list-declassify`, `--profile`) refused with `--target`.
+fn check_firmware_flags(args: &Args, firmware: Option<&str>) -> Result<(), Fatal> {
+    let Some(t) = firmware else {
+        return Ok(());
+    };
+    if args.exe.is_some() || args.list_declassify {
+        return Err(Fatal(format!(
+            "--exe and --list-declassify do not apply to --target {t} (the suites are built as firmware)"
+        )));
+    }
+    if args.profile.is_some() {
+        return Err(Fatal(format!(
+            "--profile applies to host suites; the firmware suite for {t} is built with \
+             its crate's release profile (set opt-level in its [profile.release])"
+        )));
+    }
+    Ok(())
+}
+
+/// `--profile`: refused with `--exe`, else asked of cargo before the build.
+fn check_profile(args: &Args) -> Result<(), Fatal> {
+    let Some(p) = &args.profile else {
+        return Ok(());
+    };
+    if args.exe.is_some() {
+        return Err(Fatal(
+            "--profile chooses how cargo builds the suites; with --exe nothing is built \
+             (build the executable with that profile yourself)"
+                .into(),
+        ));
+    }
+    cargo::check_profile(args.manifest_path.as_deref(), p)?;
+    Ok(())
+}
+
+/// `--engine`, plus count (kept in engine order) when a baseline is compared or saved: the
+/// baseline holds count's instruction numbers.
+fn engines_to_run(args: &Args, has_baseline: bool) -> Vec<Engine> {
+    let mut engines = args.engine.0.clone();
+    if (has_baseline || args.out.save_baseline.is_some()) && !engines.contains(&Engine::Count) {
+        engines.push(Engine::Count);
+        engines.sort();
+    }
+    engines
+}
+
+/// The firmware path: the suites built for `target` and run under QEMU.
+fn run_firmware(args: &Args, target: &str, engines: &[Engine]) -> Result<Ran, Fatal> {
+    let mut opts = crate::embedded::EmbeddedOptions::new(target);
+    opts.manifest_path = args.manifest_path.clone();
+    opts.bench = args.bench.clone();
+    opts.filter = args.filter.clone();
+    opts.partition = args.partition;
+    opts.engines = engines.to_vec();
+    opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
+    let run = crate::embedded::run(&opts)?;
+    Ok(Ran {
+        report: Report {
+            results: run.results,
+        },
+        counts: run.counts,
+        listed: run.listed,
+    })
+}
+
+/// Notes on standard error for a `--partition` run: an empty part, and a format `merge`
+/// cannot read.
+fn note_partition(args: &Args, report: &Report, listed: &[String]) {
+    let Some(p) = args.partition else {
+        return;
+    };
+    if report.results.is_empty() {
+        eprintln!(
+            "ct-verify: partition {p} holds none of the {} checks: an empty report",
+            listed.len()
+        );
+    }
+    if args.out.format != Format::Json {
+        eprintln!(
+            "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
+        );
+    }
+}
+
+/// Adds the `--baseline` comparison rows to the report.
+fn compare_baseline(
+    args: &Args,
+    baseline: &Baseline,
+    report: &mut Report,
+    counts: &BTreeMap<String, Entry>,
+) {
+    let selection = Selection {
+        bench: args.bench.clone(),
+        filter: args.filter.clone(),
+        partition: args.partition,
+        rerecord: crate::baseline::rerecord_command(&command_line()),
+    };
+    report
+        .results
+        .extend(baseline.compare(counts, args.out.baseline_tolerance, &selection));
+}
+
+fn save_baseline(path: &Path, counts: &BTreeMap<String, Entry>) -> Result<(), Fatal> {
+    Baseline::new(counts.clone()).save(path)?;
+    eprintln!(
+        "ct-verify: saved baseline of {} checks to {}",
+        counts.len(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// Writes the rendered report to `--output` (then the summary line on standard error) or to
+/// standard output.
+fn write_report(args: &Args, report: &Report, text: &str) -> Result<(), Fatal> {
     match &args.out.output {
         Some(path) => {
-            std::fs::write(path, &text)
+            std::fs::write(path, text)
                 .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
             eprintln!("{}", report.summary_line());
         }
@@ -355,11 +424,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }
-    eprintln!(
-        "ct-verify: finished in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(report.exit_code())
+    Ok(())
 }
 
 /// The directory SARIF's file names are relative to: the checked workspace's root (the current
