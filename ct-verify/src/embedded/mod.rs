@@ -226,10 +226,6 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 .join(", ")
         )
     })?;
-    let want_trace = opts.engines.contains(&Engine::Taint);
-    let want_count = opts.engines.contains(&Engine::Count);
-    let want_audit = opts.engines.contains(&Engine::Audit);
-    let want_dudect = opts.engines.contains(&Engine::Dudect);
     let qemu_version = qemu::check_available()?;
     check_rust_target(&opts.target)?;
     eprintln!(
@@ -241,10 +237,44 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_SEED);
-    let mut out = EmbeddedRun::default();
+    let mut run = FirmwareRun {
+        opts,
+        board,
+        seed,
+        qemu_version,
+        names: crate::names::Names::default(),
+        out: EmbeddedRun::default(),
+    };
     let mut any = false;
-    let mut names = crate::names::Names::default();
     for suite in &suites {
+        any |= run.suite(suite)?;
+    }
+    if !any {
+        return Err(match &opts.filter {
+            Some(f) => format!("no check matches --filter `{f}`"),
+            None => "the suites declare no checks".into(),
+        });
+    }
+    Ok(run.out)
+}
+
+/// The state of [`run`] across the suites: what every suite shares, and what they add to.
+struct FirmwareRun<'a> {
+    opts: &'a EmbeddedOptions,
+    board: Board,
+    /// Seeds the random inputs (see [`inputs`]).
+    seed: u64,
+    qemu_version: String,
+    /// Check names claimed so far: a name in two suites is an error.
+    names: crate::names::Names,
+    out: EmbeddedRun,
+}
+
+impl FirmwareRun<'_> {
+    /// Lists, runs and judges one suite's checks (those `--filter` and `--partition` keep);
+    /// whether `--filter` left the suite any check.
+    fn suite(&mut self, suite: &firmware::FirmwareSuite) -> Result<bool, String> {
+        let (opts, board) = (self.opts, self.board);
         let cache = suite
             .elf
             .parent()
@@ -259,7 +289,7 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
         };
         let (start, end) = (marker("ct_marker_start")?, marker("ct_marker_end")?);
         let checks: Vec<CheckSpec> = list_checks(board, &suite.elf, opts.timeout)?;
-        names.claim(
+        self.names.claim(
             &format!("bench `{}` ({})", suite.bench, suite.elf.display()),
             checks.iter().map(|c| &c.name),
         )?;
@@ -268,25 +298,27 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             .filter(|c| opts.filter.as_deref().is_none_or(|f| c.name.contains(f)))
             .collect();
         if checks.is_empty() {
-            continue;
+            return Ok(false);
         }
-        any = true;
-        out.listed.extend(checks.iter().map(|c| c.name.clone()));
+        self.out
+            .listed
+            .extend(checks.iter().map(|c| c.name.clone()));
         let checks: Vec<CheckSpec> = checks
             .into_iter()
             .filter(|c| opts.partition.is_none_or(|p| p.contains(&c.name)))
             .collect();
         if checks.is_empty() {
-            continue;
+            return Ok(true);
         }
         check_sizes(&checks)?;
-        let per_check: Vec<Vec<InputSpec>> = checks.iter().map(|c| inputs(c, seed)).collect();
+        let per_check: Vec<Vec<InputSpec>> = checks.iter().map(|c| inputs(c, self.seed)).collect();
         let total: usize = per_check.iter().map(Vec::len).sum();
         eprintln!(
-            "ct-verify: {}: {} checks, {total} inputs on {} ({qemu_version})",
+            "ct-verify: {}: {} checks, {total} inputs on {} ({})",
             suite.bench,
             checks.len(),
-            board.machine
+            board.machine,
+            self.qemu_version
         );
         let ctx = SuiteRun {
             board,
@@ -296,9 +328,29 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             timeout: opts.timeout,
             jobs: opts.jobs,
         };
+        self.judge_suite(&ctx, &suite.bench, &elf, &checks, &per_check)?;
+        Ok(true)
+    }
+
+    /// Runs the checks of one suite under the wanted engines and adds their rows (per check:
+    /// taint, count, audit, then dudect) and counts to the output.
+    fn judge_suite(
+        &mut self,
+        ctx: &SuiteRun<'_>,
+        bench: &str,
+        elf: &Elf,
+        checks: &[CheckSpec],
+        per_check: &[Vec<InputSpec>],
+    ) -> Result<(), String> {
+        let engines = &self.opts.engines;
+        let want_trace = engines.contains(&Engine::Taint);
+        let want_count = engines.contains(&Engine::Count);
+        let want_audit = engines.contains(&Engine::Audit);
+        let want_dudect = engines.contains(&Engine::Dudect);
+        let out = &mut self.out;
         let traced = want_trace || want_count || want_audit;
         let outcomes = if traced {
-            ctx.execute(&checks, &per_check, want_count)?
+            ctx.execute(checks, per_check, want_count)?
         } else {
             Outcomes::new()
         };
@@ -317,31 +369,25 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 &per_check[ci],
                 &outcomes,
                 ci,
-                &elf,
-                board,
+                elf,
+                self.board,
                 (want_trace, want_count, want_audit),
             );
             if let Some(mut entry) = judged.entry {
-                entry.bench = suite.bench.clone();
+                entry.bench = bench.to_string();
                 out.counts.insert(check.name.clone(), entry);
             }
             let results = judged
                 .results
                 .into_iter()
-                .map(|r| ctx.judge_operands(check, &per_check[ci], &elf, r));
+                .map(|r| ctx.judge_operands(check, &per_check[ci], elf, r));
             out.results.extend(results);
             if want_dudect {
                 out.results.push(dudect[ci].clone());
             }
         }
+        Ok(())
     }
-    if !any {
-        return Err(match &opts.filter {
-            Some(f) => format!("no check matches --filter `{f}`"),
-            None => "the suites declare no checks".into(),
-        });
-    }
-    Ok(out)
 }
 
 /// One suite's firmware and how to run it.
