@@ -482,120 +482,13 @@ fn inline_chains<'a>(
 /// makes it a leak (panicking for some secrets only is secret-dependent control flow); a
 /// SysTick run that gave no reading makes it an error.
 pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
-    let compared: Vec<(usize, &str, u64)> = evidence
-        .calls
-        .iter()
-        .filter(|c| !c.panicked)
-        .map(|c| (c.public, c.label.as_str(), c.instructions))
-        .collect();
-    let counts_differ = differing_counts(&compared).is_some();
-    let max = evidence.calls.iter().map(|c| c.instructions).max();
-    let site = evidence.site();
-    let at = at_site(site.as_ref());
     let (verdict, summary) = match &evidence.source {
         Source::Callgrind {
             differences,
             panicked,
             search,
-        } => {
-            let max = max.unwrap_or(0);
-            if let Some((input, message)) = panicked.first() {
-                (
-                    Verdict::Leak,
-                    format!("panics for some secret inputs only: {input} ({message})"),
-                )
-            } else if let Some(found) = found_by_search(&compared, search) {
-                (Verdict::Leak, found)
-            } else if counts_differ {
-                let detail: Vec<String> = evidence
-                    .calls
-                    .iter()
-                    .filter(|c| c.public == 0)
-                    .take(4)
-                    .map(|c| format!("{}={}", c.label, c.instructions))
-                    .collect();
-                (
-                    Verdict::Leak,
-                    format!("Ir differs between secret inputs: {}{at}", detail.join(" ")),
-                )
-            } else if let Some(d) = differences.first() {
-                let at = if site.is_some() {
-                    at
-                } else {
-                    format!(", first at {}", super::taint::short_path(&d.location))
-                };
-                (
-                    Verdict::Leak,
-                    format!("same Ir ({max}) but different instruction profile{at}"),
-                )
-            } else {
-                let candidates: u64 = search.iter().map(|s| s.candidates).sum();
-                // A search asked for but not run must say so: its silence would read as a
-                // search that found nothing.
-                let skipped = search.iter().find(|s| !s.skipped.is_empty());
-                let searched = match skipped {
-                    _ if search.is_empty() => String::new(),
-                    Some(s) => format!(
-                        " (search skipped for public input {}: {}; {candidates} candidates run)",
-                        s.public, s.skipped
-                    ),
-                    None => format!(" (and {candidates} candidates of the search)"),
-                };
-                (
-                    Verdict::ConstantTime,
-                    format!(
-                        "Ir {max} for every one of {} inputs{searched}",
-                        evidence.calls.len()
-                    ),
-                )
-            }
-        }
-        Source::Trace { systick, .. } => {
-            let errors: Vec<String> = systick
-                .iter()
-                .filter_map(|s| {
-                    s.reading
-                        .as_ref()
-                        .err()
-                        .map(|e| format!("{}: {e}", s.label))
-                })
-                .collect();
-            let ticked: Vec<(usize, &str, u64)> = systick
-                .iter()
-                .filter_map(|s| {
-                    let (_, insns) = s.reading.as_ref().ok()?;
-                    Some((s.public, s.label.as_str(), *insns))
-                })
-                .collect();
-            let device = ticked.iter().map(|t| t.2);
-            let (dmin, dmax) = (device.clone().min().unwrap_or(0), device.max().unwrap_or(0));
-            if !errors.is_empty() {
-                (
-                    Verdict::Error,
-                    format!("SysTick run failed: {}", errors.join("; ")),
-                )
-            } else if counts_differ || differing_counts(&ticked).is_some() {
-                let list = evidence
-                    .calls
-                    .iter()
-                    .map(|c| format!("{} {}", c.label, c.instructions))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                (
-                    Verdict::Leak,
-                    format!("instruction counts differ: {list} (SysTick {dmin}..{dmax}){at}"),
-                )
-            } else {
-                let min = evidence.calls.iter().map(|c| c.instructions).min();
-                (
-                    Verdict::ConstantTime,
-                    format!(
-                        "{} instructions for every input (SysTick: {dmin} incl. the markers)",
-                        min.unwrap_or(0)
-                    ),
-                )
-            }
-        }
+        } => judge_host(&evidence, differences, panicked, search),
+        Source::Trace { systick, .. } => judge_device(&evidence, systick),
     };
     CheckResult {
         target: target.to_string(),
@@ -603,6 +496,141 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
         verdict,
         evidence: crate::engine::Evidence::Count(evidence),
         summary,
+    }
+}
+
+/// The calls that did not panic, as [`differing_counts`] takes them.
+fn compared_calls(evidence: &Evidence) -> Vec<(usize, &str, u64)> {
+    evidence
+        .calls
+        .iter()
+        .filter(|c| !c.panicked)
+        .map(|c| (c.public, c.label.as_str(), c.instructions))
+        .collect()
+}
+
+/// [`judge`] on the host; the first of these decides: a panic, a secret the search found,
+/// differing Ir, a differing instruction profile.
+fn judge_host(
+    evidence: &Evidence,
+    differences: &[ProfileDifference],
+    panicked: &[(String, String)],
+    search: &[SearchRecord],
+) -> (Verdict, String) {
+    let compared = compared_calls(evidence);
+    let max = evidence
+        .calls
+        .iter()
+        .map(|c| c.instructions)
+        .max()
+        .unwrap_or(0);
+    let site = evidence.site();
+    let at = at_site(site.as_ref());
+    if let Some((input, message)) = panicked.first() {
+        (
+            Verdict::Leak,
+            format!("panics for some secret inputs only: {input} ({message})"),
+        )
+    } else if let Some(found) = found_by_search(&compared, search) {
+        (Verdict::Leak, found)
+    } else if differing_counts(&compared).is_some() {
+        let detail: Vec<String> = evidence
+            .calls
+            .iter()
+            .filter(|c| c.public == 0)
+            .take(4)
+            .map(|c| format!("{}={}", c.label, c.instructions))
+            .collect();
+        (
+            Verdict::Leak,
+            format!("Ir differs between secret inputs: {}{at}", detail.join(" ")),
+        )
+    } else if let Some(d) = differences.first() {
+        let at = if site.is_some() {
+            at
+        } else {
+            format!(", first at {}", super::taint::short_path(&d.location))
+        };
+        (
+            Verdict::Leak,
+            format!("same Ir ({max}) but different instruction profile{at}"),
+        )
+    } else {
+        (
+            Verdict::ConstantTime,
+            format!(
+                "Ir {max} for every one of {} inputs{}",
+                evidence.calls.len(),
+                searched(search)
+            ),
+        )
+    }
+}
+
+/// What a constant-time host verdict says of the search: nothing without one, else how many
+/// candidates it ran, or why it was skipped (a search asked for but not run must say so: its
+/// silence would read as a search that found nothing).
+fn searched(search: &[SearchRecord]) -> String {
+    let candidates: u64 = search.iter().map(|s| s.candidates).sum();
+    let skipped = search.iter().find(|s| !s.skipped.is_empty());
+    match skipped {
+        _ if search.is_empty() => String::new(),
+        Some(s) => format!(
+            " (search skipped for public input {}: {}; {candidates} candidates run)",
+            s.public, s.skipped
+        ),
+        None => format!(" (and {candidates} candidates of the search)"),
+    }
+}
+
+/// [`judge`] on the device: a SysTick run without a reading is an error; else the trace's
+/// counts and the SysTick readings must each be constant per public input.
+fn judge_device(evidence: &Evidence, systick: &[SysTick]) -> (Verdict, String) {
+    let counts_differ = differing_counts(&compared_calls(evidence)).is_some();
+    let at = at_site(evidence.site().as_ref());
+    let errors: Vec<String> = systick
+        .iter()
+        .filter_map(|s| {
+            s.reading
+                .as_ref()
+                .err()
+                .map(|e| format!("{}: {e}", s.label))
+        })
+        .collect();
+    let ticked: Vec<(usize, &str, u64)> = systick
+        .iter()
+        .filter_map(|s| {
+            let (_, insns) = s.reading.as_ref().ok()?;
+            Some((s.public, s.label.as_str(), *insns))
+        })
+        .collect();
+    let device = ticked.iter().map(|t| t.2);
+    let (dmin, dmax) = (device.clone().min().unwrap_or(0), device.max().unwrap_or(0));
+    if !errors.is_empty() {
+        (
+            Verdict::Error,
+            format!("SysTick run failed: {}", errors.join("; ")),
+        )
+    } else if counts_differ || differing_counts(&ticked).is_some() {
+        let list = evidence
+            .calls
+            .iter()
+            .map(|c| format!("{} {}", c.label, c.instructions))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            Verdict::Leak,
+            format!("instruction counts differ: {list} (SysTick {dmin}..{dmax}){at}"),
+        )
+    } else {
+        let min = evidence.calls.iter().map(|c| c.instructions).min();
+        (
+            Verdict::ConstantTime,
+            format!(
+                "{} instructions for every input (SysTick: {dmin} incl. the markers)",
+                min.unwrap_or(0)
+            ),
+        )
     }
 }
 
