@@ -651,52 +651,27 @@ fn judge_check(
 ) -> Judged {
     let name = check.name.as_str();
     let labels: Vec<String> = inputs.iter().map(|i| i.name(check.publics)).collect();
-    let mut traces: Vec<(usize, &str, &Trace)> = Vec::new();
-    let mut failure: Option<String> = None;
-    for (ii, input) in inputs.iter().enumerate() {
-        match outcomes.get(&(ci, ii, false)) {
-            Some(Outcome::Trace(t)) => traces.push((input.public, labels[ii].as_str(), t)),
-            Some(Outcome::Failed(e)) => {
-                failure.get_or_insert_with(|| format!("input {}: {e}", labels[ii]));
-            }
-            _ => {
-                failure.get_or_insert_with(|| format!("input {}: no result", labels[ii]));
-            }
+    let traces = match traces_of(inputs, &labels, outcomes, ci) {
+        Ok(traces) => traces,
+        Err(e) => {
+            let results = [
+                (want_trace, EngineName::Trace),
+                (want_count, EngineName::Count),
+                (want_audit, EngineName::Audit),
+            ]
+            .into_iter()
+            .filter(|(want, _)| *want)
+            .map(|(_, engine)| CheckResult::error(name, engine, e.clone()))
+            .collect();
+            return Judged {
+                results,
+                entry: None,
+            };
         }
-    }
-    let mut results = Vec::new();
-    if let Some(e) = failure {
-        for (want, engine) in [
-            (want_trace, EngineName::Trace),
-            (want_count, EngineName::Count),
-            (want_audit, EngineName::Audit),
-        ] {
-            if want {
-                results.push(CheckResult::error(name, engine, e.clone()));
-            }
-        }
-        return Judged {
-            results,
-            entry: None,
-        };
-    }
-    // Traces are compared among inputs with the same public input only.
-    let groups: Vec<Vec<(&str, &Trace)>> = (0..check.publics.max(1))
-        .map(|p| {
-            traces
-                .iter()
-                .filter(|t| t.0 == p)
-                .map(|t| (t.1, t.2))
-                .collect()
-        })
-        .collect();
-    let first_leak_or_last = |judged: Vec<CheckResult>| {
-        let leak = judged
-            .iter()
-            .position(|r| r.verdict != Verdict::ConstantTime);
-        let i = leak.unwrap_or(judged.len().saturating_sub(1));
-        judged.into_iter().nth(i)
     };
+    // Traces are compared among inputs with the same public input only.
+    let groups = by_public(&traces, check.publics.max(1));
+    let mut results = Vec::new();
     if want_trace {
         let judged = groups.iter().map(|g| judge_trace(name, elf, g)).collect();
         results.extend(first_leak_or_last(judged));
@@ -705,19 +680,7 @@ fn judge_check(
     if want_count {
         let judged: Vec<CheckResult> = (0..groups.len())
             .map(|p| {
-                let ticks: Vec<(&str, Result<u64, String>)> = inputs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.public == p)
-                    .map(|(ii, _)| {
-                        let r = match outcomes.get(&(ci, ii, true)) {
-                            Some(Outcome::Ticks(t)) => Ok(*t),
-                            Some(Outcome::Failed(e)) => Err(e.clone()),
-                            _ => Err("no result".to_string()),
-                        };
-                        (labels[ii].as_str(), r)
-                    })
-                    .collect();
+                let ticks = ticks_of(inputs, &labels, outcomes, ci, p);
                 judge_count(name, elf, board, p, &groups[p], &ticks)
             })
             .collect();
@@ -730,20 +693,93 @@ fn judge_check(
         let all: Vec<(&str, &Trace)> = traces.iter().map(|t| (t.1, t.2)).collect();
         results.push(judge_audit(name, elf, board, &all));
     }
+    Judged {
+        results,
+        entry: Some(baseline_entry(&traces, inputs, count_ct)),
+    }
+}
+
+/// The trace runs of check `ci`, one per input in input order, as (public input, label,
+/// trace); the first input whose run failed or is missing as an error.
+fn traces_of<'a>(
+    inputs: &[InputSpec],
+    labels: &'a [String],
+    outcomes: &'a Outcomes,
+    ci: usize,
+) -> Result<Vec<(usize, &'a str, &'a Trace)>, String> {
+    let mut traces = Vec::new();
+    for (ii, input) in inputs.iter().enumerate() {
+        match outcomes.get(&(ci, ii, false)) {
+            Some(Outcome::Trace(t)) => traces.push((input.public, labels[ii].as_str(), t)),
+            Some(Outcome::Failed(e)) => return Err(format!("input {}: {e}", labels[ii])),
+            _ => return Err(format!("input {}: no result", labels[ii])),
+        }
+    }
+    Ok(traces)
+}
+
+/// The traces grouped by public input `0..publics`, as (label, trace).
+fn by_public<'a>(
+    traces: &[(usize, &'a str, &'a Trace)],
+    publics: usize,
+) -> Vec<Vec<(&'a str, &'a Trace)>> {
+    (0..publics)
+        .map(|p| {
+            traces
+                .iter()
+                .filter(|t| t.0 == p)
+                .map(|t| (t.1, t.2))
+                .collect()
+        })
+        .collect()
+}
+
+/// The SysTick runs of check `ci` for public input `p`, as (label, instructions or error).
+fn ticks_of<'a>(
+    inputs: &[InputSpec],
+    labels: &'a [String],
+    outcomes: &Outcomes,
+    ci: usize,
+    p: usize,
+) -> Vec<(&'a str, Result<u64, String>)> {
+    inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.public == p)
+        .map(|(ii, _)| {
+            let r = match outcomes.get(&(ci, ii, true)) {
+                Some(Outcome::Ticks(t)) => Ok(*t),
+                Some(Outcome::Failed(e)) => Err(e.clone()),
+                _ => Err("no result".to_string()),
+            };
+            (labels[ii].as_str(), r)
+        })
+        .collect()
+}
+
+/// Of one engine's results per public input, the first that is not constant-time, else the
+/// last: the check's one row for that engine.
+fn first_leak_or_last(judged: Vec<CheckResult>) -> Option<CheckResult> {
+    let leak = judged
+        .iter()
+        .position(|r| r.verdict != Verdict::ConstantTime);
+    let i = leak.unwrap_or(judged.len().saturating_sub(1));
+    judged.into_iter().nth(i)
+}
+
+/// The baseline entry of a check (its bench is filled in by the caller): the trace's
+/// instruction count per `public|label`.
+fn baseline_entry(traces: &[(usize, &str, &Trace)], inputs: &[InputSpec], count_ct: bool) -> Entry {
     let ir: BTreeMap<String, u64> = traces
         .iter()
         .zip(inputs)
         .map(|((_, _, t), i)| (format!("{}|{}", i.public, i.label), t.instructions()))
         .collect();
-    let entry = Entry {
+    Entry {
         bench: String::new(),
         constant_time: count_ct,
         ir_max: ir.values().copied().max().unwrap_or(0),
         ir,
-    };
-    Judged {
-        results,
-        entry: Some(entry),
     }
 }
 
