@@ -459,47 +459,21 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
             "ct-verify: note: --plot draws dudect results; add dudect to --engine to get plots"
         );
     }
-    let suites = match &args.exe {
-        Some(exe) => {
-            if !cargo::is_suite(exe) {
-                return Err(Fatal(format!(
-                    "{} is not a ct-verify suite executable",
-                    exe.display()
-                )));
-            }
-            vec![SuiteExe {
-                bench: exe
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                exe: exe.clone(),
-                package_root: std::env::current_dir().unwrap_or_default(),
-            }]
-        }
-        None => {
-            let meta = cargo::metadata(args.manifest_path.as_deref(), true)?;
-            eprintln!(
-                "ct-verify: building bench targets into {}",
-                meta.target_directory.join("ct-verify").display()
-            );
-            cargo::build(
-                args.manifest_path.as_deref(),
-                args.bench.as_deref(),
-                args.profile.as_deref(),
-                &meta,
-            )?
-        }
-    };
+    let mut suites = host_suites(args)?;
     // By bench name, not in the order cargo happened to finish them: the report's order (and
     // the list of checks that the parts of a --partition run must agree on) is the same in
     // every run.
-    let mut suites = suites;
     suites.sort_by(|a, b| (&a.bench, &a.package_root).cmp(&(&b.bench, &b.package_root)));
     let scratch = ScratchDir::new("run")
         .map_err(|e| Fatal(format!("cannot create a temporary directory: {e}")))?;
-    let timeout = Duration::from_secs(args.timeout.max(1));
-    let mut report = Report::default();
-    let mut counts: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut host = HostRun {
+        args,
+        engines,
+        scratch: scratch.path(),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        report: Report::default(),
+        counts: BTreeMap::new(),
+    };
     // Every check after --filter, before --partition, in run order.
     let mut listed: Vec<String> = Vec::new();
     let mut names = crate::names::Names::default();
@@ -513,28 +487,10 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
             ),
             &targets,
         )?;
-        let targets: Vec<String> = targets
-            .into_iter()
-            .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
-            .collect();
-        listed.extend(targets.iter().cloned());
-        let targets: Vec<String> = targets
-            .into_iter()
-            .filter(|t| args.partition.is_none_or(|p| p.contains(t)))
-            .collect();
-        if targets.is_empty() {
-            continue;
+        let targets = select(args, targets, &mut listed);
+        if !targets.is_empty() {
+            host.suite(suite, &targets)?;
         }
-        run_suite(
-            args,
-            engines,
-            suite,
-            &targets,
-            scratch.path(),
-            timeout,
-            &mut report,
-            &mut counts,
-        )?;
     }
     if listed.is_empty() {
         return Err(Fatal(match &args.filter {
@@ -543,10 +499,59 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
         }));
     }
     Ok(Ran {
-        report,
-        counts,
+        report: host.report,
+        counts: host.counts,
         listed,
     })
+}
+
+/// The checks of `targets` that `--filter` keeps, appended to `listed`, then those of them
+/// in this `--partition`: the checks to run.
+fn select(args: &Args, targets: Vec<String>, listed: &mut Vec<String>) -> Vec<String> {
+    let targets: Vec<String> = targets
+        .into_iter()
+        .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
+        .collect();
+    listed.extend(targets.iter().cloned());
+    targets
+        .into_iter()
+        .filter(|t| args.partition.is_none_or(|p| p.contains(t)))
+        .collect()
+}
+
+/// The suite executables: `--exe`, or the bench targets cargo builds.
+fn host_suites(args: &Args) -> Result<Vec<SuiteExe>, Fatal> {
+    match &args.exe {
+        Some(exe) => {
+            if !cargo::is_suite(exe) {
+                return Err(Fatal(format!(
+                    "{} is not a ct-verify suite executable",
+                    exe.display()
+                )));
+            }
+            Ok(vec![SuiteExe {
+                bench: exe
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                exe: exe.clone(),
+                package_root: std::env::current_dir().unwrap_or_default(),
+            }])
+        }
+        None => {
+            let meta = cargo::metadata(args.manifest_path.as_deref(), true)?;
+            eprintln!(
+                "ct-verify: building bench targets into {}",
+                meta.target_directory.join("ct-verify").display()
+            );
+            Ok(cargo::build(
+                args.manifest_path.as_deref(),
+                args.bench.as_deref(),
+                args.profile.as_deref(),
+                &meta,
+            )?)
+        }
+    }
 }
 
 fn list_targets(suite: &SuiteExe, scratch: &Path) -> Result<Vec<String>, Fatal> {
@@ -580,56 +585,84 @@ fn list_targets(suite: &SuiteExe, scratch: &Path) -> Result<Vec<String>, Fatal> 
     Ok(names)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_suite(
-    args: &Args,
-    engines: &[Engine],
-    suite: &SuiteExe,
-    targets: &[String],
-    scratch: &Path,
+/// The state of [`run_host`] across the suites: what every suite shares, and what they add to.
+struct HostRun<'a> {
+    args: &'a Args,
+    engines: &'a [Engine],
+    scratch: &'a Path,
+    /// Per valgrind run.
     timeout: Duration,
-    report: &mut Report,
-    counts: &mut BTreeMap<String, Entry>,
-) -> Result<(), Fatal> {
-    let cwd = Some(suite.package_root.as_path());
-    let n = targets.len();
-    // Rows per check, engines in order: taint, count, audit, dudect.
-    let mut rows: Vec<Vec<CheckResult>> = vec![Vec::new(); n];
-    if engines.contains(&Engine::Taint) {
+    report: Report,
+    counts: BTreeMap<String, Entry>,
+}
+
+impl HostRun<'_> {
+    /// Runs the engines on `targets` of one suite; adds their rows (per check: taint, count,
+    /// audit, dudect) to the report and their instruction counts to `counts`.
+    fn suite(&mut self, suite: &SuiteExe, targets: &[String]) -> Result<(), Fatal> {
+        // Rows per check, engines in order: taint, count, audit, dudect.
+        let mut rows: Vec<Vec<CheckResult>> = vec![Vec::new(); targets.len()];
+        if self.engines.contains(&Engine::Taint) {
+            self.taint(suite, targets, &mut rows);
+        }
+        if self.engines.contains(&Engine::Count) || self.engines.contains(&Engine::Audit) {
+            self.count_audit(suite, targets, &mut rows);
+        }
+        if self.engines.contains(&Engine::Dudect) {
+            self.dudect(suite, targets, &mut rows)?;
+        }
+        self.report.results.extend(rows.into_iter().flatten());
+        Ok(())
+    }
+
+    fn taint(&self, suite: &SuiteExe, targets: &[String], rows: &mut [Vec<CheckResult>]) {
+        let n = targets.len();
         eprintln!(
             "ct-verify: {}: taint: {n} checks under memcheck",
             suite.bench
         );
+        let cwd = Some(suite.package_root.as_path());
         let progress = Progress::new(&format!("{}: taint", suite.bench), n);
-        let results = taint::run(&suite.exe, cwd, targets, scratch, timeout, &progress);
+        let results = taint::run(
+            &suite.exe,
+            cwd,
+            targets,
+            self.scratch,
+            self.timeout,
+            &progress,
+        );
         progress.finish();
         for (row, r) in rows.iter_mut().zip(results) {
             row.push(r);
         }
     }
-    let want_count = engines.contains(&Engine::Count);
-    let want_audit = engines.contains(&Engine::Audit);
-    if want_count || want_audit {
+
+    /// Count and audit share one callgrind run per check.
+    fn count_audit(&mut self, suite: &SuiteExe, targets: &[String], rows: &mut [Vec<CheckResult>]) {
+        let n = targets.len();
         eprintln!(
             "ct-verify: {}: count/audit: {n} checks under callgrind",
             suite.bench
         );
+        let cwd = Some(suite.package_root.as_path());
         let progress = Progress::new(&format!("{}: count/audit", suite.bench), n);
         let runs = count::collect(
             &suite.exe,
             cwd,
             targets,
-            scratch,
-            timeout,
-            args.search_budget,
+            self.scratch,
+            self.timeout,
+            self.args.search_budget,
             &progress,
         );
         progress.finish();
+        let want_count = self.engines.contains(&Engine::Count);
+        let want_audit = self.engines.contains(&Engine::Audit);
         for ((row, target), run) in rows.iter_mut().zip(targets).zip(runs) {
             match run {
                 Ok(run) => {
                     let c = count::judge(target, count::evidence(&run));
-                    counts.insert(
+                    self.counts.insert(
                         target.clone(),
                         Entry::from_run(&suite.bench, &run, c.verdict == Verdict::ConstantTime),
                     );
@@ -640,7 +673,7 @@ fn run_suite(
                         let harness = audit::x86::Harness {
                             exe: &suite.exe,
                             cwd,
-                            timeout,
+                            timeout: self.timeout,
                         };
                         row.push(audit::x86::judge(target, &run, &harness));
                     }
@@ -661,17 +694,25 @@ fn run_suite(
             }
         }
     }
-    if engines.contains(&Engine::Dudect) {
+
+    /// One dudect measurement per check, natively; plots into `--plot`.
+    fn dudect(
+        &self,
+        suite: &SuiteExe,
+        targets: &[String],
+        rows: &mut [Vec<CheckResult>],
+    ) -> Result<(), Fatal> {
+        let (n, budget) = (targets.len(), self.args.dudect_budget);
+        let cwd = Some(suite.package_root.as_path());
         for (i, (row, target)) in rows.iter_mut().zip(targets).enumerate() {
             eprintln!(
                 "ct-verify: {}: dudect: [{}/{n}] {target} ({} s)",
                 suite.bench,
                 i + 1,
-                args.dudect_budget
+                budget
             );
-            let (result, record) =
-                dudect::run(&suite.exe, cwd, target, scratch, args.dudect_budget);
-            if let (Some(dir), Some(record)) = (&args.plot, record) {
+            let (result, record) = dudect::run(&suite.exe, cwd, target, self.scratch, budget);
+            if let (Some(dir), Some(record)) = (&self.args.plot, record) {
                 let files = crate::plot::write(dir, &record)?;
                 for f in files {
                     eprintln!("ct-verify: wrote {}", f.display());
@@ -679,9 +720,8 @@ fn run_suite(
             }
             row.push(result);
         }
+        Ok(())
     }
-    report.results.extend(rows.into_iter().flatten());
-    Ok(())
 }
 
 fn list_declassify(args: &Args) -> Result<i32, Fatal> {
