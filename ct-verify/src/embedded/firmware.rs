@@ -404,7 +404,28 @@ fn cargo_build(
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (elf, errors) = build_messages(&String::from_utf8_lossy(&out.stdout));
+    if out.status.success() {
+        return elf
+            .map(Ok)
+            .ok_or_else(|| "cargo built no firmware image".to_string());
+    }
+    if errors.is_empty() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!(
+            "building the firmware for {} failed:\n{}",
+            board.triple,
+            tail.join("\n")
+        ));
+    }
+    Ok(Err(errors))
+}
+
+/// From cargo's JSON messages: the firmware image (the last one reported) and the compiler
+/// errors, in the order cargo gave them.
+fn build_messages(stdout: &str) -> (Option<PathBuf>, Vec<CompileError>) {
     let mut errors = Vec::new();
     let mut elf = None;
     for msg in stdout
@@ -429,43 +450,33 @@ fn cargo_build(
                 }
             }
             Some("compiler-message") if msg["message"]["level"] == "error" => {
-                let id = msg["package_id"].as_str().unwrap_or("");
-                let span = msg["message"]["spans"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .find(|s| s["is_primary"] == true);
-                errors.push(CompileError {
-                    package: package_name(id),
-                    generated: package_name(id) == "ctv-firmware",
-                    message: msg["message"]["message"].as_str().unwrap_or("").to_string(),
-                    at: span.map(|s| {
-                        (
-                            PathBuf::from(s["file_name"].as_str().unwrap_or("")),
-                            s["line_start"].as_u64().unwrap_or(0) as usize,
-                        )
-                    }),
-                });
+                errors.push(compile_error(&msg));
             }
             _ => {}
         }
     }
-    if out.status.success() {
-        return elf
-            .map(Ok)
-            .ok_or_else(|| "cargo built no firmware image".to_string());
+    (elf, errors)
+}
+
+/// A compiler error message of cargo's JSON, with its primary span.
+fn compile_error(msg: &Value) -> CompileError {
+    let id = msg["package_id"].as_str().unwrap_or("");
+    let span = msg["message"]["spans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["is_primary"] == true);
+    CompileError {
+        package: package_name(id),
+        generated: package_name(id) == "ctv-firmware",
+        message: msg["message"]["message"].as_str().unwrap_or("").to_string(),
+        at: span.map(|s| {
+            (
+                PathBuf::from(s["file_name"].as_str().unwrap_or("")),
+                s["line_start"].as_u64().unwrap_or(0) as usize,
+            )
+        }),
     }
-    if errors.is_empty() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(format!(
-            "building the firmware for {} failed:\n{}",
-            board.triple,
-            tail.join("\n")
-        ));
-    }
-    Ok(Err(errors))
 }
 
 /// The package name in a cargo package id (`path+file:///x/my-crate#0.1.0`,
