@@ -121,7 +121,19 @@ fn collect_once(
     };
     let run = process::run_suite_watched(&launch, scratch, finished)
         .map_err(|e| format!("cannot start valgrind: {e}"))?;
-    let mut files: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(&dir)
+    let runs = read_dumps(&dir, targets.len())?;
+    let single = targets.len() == 1;
+    Ok(targets
+        .iter()
+        .zip(runs)
+        .map(|(target, r)| outcome(&run, target, r, single))
+        .collect())
+}
+
+/// The callgrind dumps in `dir` (in dump order), as the calls of `n` checks: each dump is
+/// labelled `DUMP_PREFIX index|public|label`; others are skipped.
+fn read_dumps(dir: &Path, n: usize) -> Result<Vec<CountRun>, String> {
+    let mut files: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
@@ -131,7 +143,7 @@ fn collect_once(
         })
         .collect();
     files.sort();
-    let mut runs: Vec<CountRun> = (0..targets.len()).map(|_| CountRun::default()).collect();
+    let mut runs: Vec<CountRun> = (0..n).map(|_| CountRun::default()).collect();
     for (_, path) in files {
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -152,31 +164,37 @@ fn collect_once(
             r.calls.push((public, label, dump));
         }
     }
-    let single = targets.len() == 1;
-    Ok(targets
-        .iter()
-        .zip(runs)
-        .map(|(target, r)| match process::outcome(&run, target) {
-            Some(Record::Done { .. }) if r.calls.is_empty() => {
-                Some(Err("callgrind produced no dumps for the check".to_string()))
-            }
-            Some(Record::Done { panicked, .. }) => Some(Ok(CountRun {
-                panicked: panicked.clone(),
-                searched: run
-                    .records
-                    .iter()
-                    .filter_map(|rec| match rec {
-                        Record::Searched(s) if &s.target == target => Some(s.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-                ..r
-            })),
-            Some(Record::Panic { message, .. }) => Some(Err(format!("panicked: {message}"))),
-            _ if single => Some(Err(run.failure())),
-            _ => None,
-        })
-        .collect())
+    Ok(runs)
+}
+
+/// What the suite's records say of `target`, with its dumps `r`: `None` (it needs a run of its
+/// own) when the process stopped before it and ran several checks.
+fn outcome(
+    run: &process::SuiteRun,
+    target: &str,
+    r: CountRun,
+    single: bool,
+) -> Option<Result<CountRun, String>> {
+    match process::outcome(run, target) {
+        Some(Record::Done { .. }) if r.calls.is_empty() => {
+            Some(Err("callgrind produced no dumps for the check".to_string()))
+        }
+        Some(Record::Done { panicked, .. }) => Some(Ok(CountRun {
+            panicked: panicked.clone(),
+            searched: run
+                .records
+                .iter()
+                .filter_map(|rec| match rec {
+                    Record::Searched(s) if s.target == target => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            ..r
+        })),
+        Some(Record::Panic { message, .. }) => Some(Err(format!("panicked: {message}"))),
+        _ if single => Some(Err(run.failure())),
+        _ => None,
+    }
 }
 
 /// One call of a check: a secret input with a public input, and what it executed.
