@@ -272,88 +272,15 @@ impl<'a> Suite<'a> {
         install_panic_hook();
         match mode.as_str() {
             "" => self.run_native(),
-            "list" => {
-                for t in &self.targets {
-                    let inputs = t.labels();
-                    emit(&Record::Target {
-                        name: t.name().to_string(),
-                        inputs,
-                        publics: t.publics(),
-                    });
-                }
-            }
+            "list" => self.list(),
             // `operands` makes the calls of `count`, natively, for the audit's breakpoints.
             "taint" | "count" | "operands" => {
                 let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
                 for (index, name) in wanted.lines().enumerate() {
-                    let Some(t) = self.targets.iter().find(|t| t.name() == name) else {
-                        emit(&Record::Panic {
-                            target: name.to_string(),
-                            message: format!("the suite has no check named `{name}`"),
-                        });
-                        continue;
-                    };
-                    let seed = self.seed;
-                    let search = search::Budget::from_env();
-                    let before = count_memcheck_errors();
-                    if mode == "taint" {
-                        valgrind_message(&format!("{}{index}\n", protocol::BEGIN_MESSAGE));
-                    }
-                    let result = catch_unwind(AssertUnwindSafe(|| {
-                        if mode == "taint" {
-                            t.run_taint(seed)
-                        } else {
-                            t.run_count(seed, index, search.as_ref(), mode == "operands")
-                        }
-                    }));
-                    if let Ok(c) = &result {
-                        for r in &c.searched {
-                            emit(&Record::Searched(r.clone()));
-                        }
-                    }
-                    let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
-                    emit(&match result {
-                        // Panicking for every input: the check cannot run at all.
-                        Ok(c) if c.calls > 0 && c.panicked.len() == c.calls => Record::Panic {
-                            target: name.to_string(),
-                            message: c.panicked[0].1.clone(),
-                        },
-                        Ok(c) => Record::Done {
-                            target: name.to_string(),
-                            calls: c.calls,
-                            memcheck_errors,
-                            panicked: c.panicked,
-                            allow_declassify: t.allowed_declassify().to_vec(),
-                        },
-                        Err(_) => Record::Panic {
-                            target: name.to_string(),
-                            message: take_panic_message(),
-                        },
-                    });
+                    self.run_calls(&mode, index, name);
                 }
             }
-            "dudect" => {
-                let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
-                let Some(t) = self.targets.iter().find(|t| t.name() == wanted) else {
-                    eprintln!("ct-verify: this suite has no check named `{wanted}`");
-                    std::process::exit(3);
-                };
-                let seed = self.seed;
-                let budget = std::env::var(protocol::BUDGET)
-                    .ok()
-                    .and_then(|b| b.parse().ok())
-                    .unwrap_or(5.0);
-                let progress = std::env::var(protocol::PROGRESS).is_ok_and(|v| v == "1");
-                let result =
-                    catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, progress)));
-                emit(&match result {
-                    Ok(r) => Record::Dudect(r),
-                    Err(_) => Record::Panic {
-                        target: wanted.clone(),
-                        message: take_panic_message(),
-                    },
-                });
-            }
+            "dudect" => self.dudect_mode(),
             other => {
                 eprintln!(
                     "ct-verify: unknown {} `{other}` (expected list, taint, count, operands or dudect)",
@@ -362,6 +289,90 @@ impl<'a> Suite<'a> {
                 std::process::exit(3);
             }
         }
+    }
+
+    /// `list` mode: a `Target` record per check.
+    fn list(&self) {
+        for t in &self.targets {
+            let inputs = t.labels();
+            emit(&Record::Target {
+                name: t.name().to_string(),
+                inputs,
+                publics: t.publics(),
+            });
+        }
+    }
+
+    /// Check `name`, the `index`-th wanted, in `taint`, `count` or `operands` mode: its
+    /// search records, then a `Done` record (or `Panic` when it cannot run or is unknown).
+    fn run_calls(&self, mode: &str, index: usize, name: &str) {
+        let Some(t) = self.targets.iter().find(|t| t.name() == name) else {
+            emit(&Record::Panic {
+                target: name.to_string(),
+                message: format!("the suite has no check named `{name}`"),
+            });
+            return;
+        };
+        let seed = self.seed;
+        let search = search::Budget::from_env();
+        let before = count_memcheck_errors();
+        if mode == "taint" {
+            valgrind_message(&format!("{}{index}\n", protocol::BEGIN_MESSAGE));
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if mode == "taint" {
+                t.run_taint(seed)
+            } else {
+                t.run_count(seed, index, search.as_ref(), mode == "operands")
+            }
+        }));
+        if let Ok(c) = &result {
+            for r in &c.searched {
+                emit(&Record::Searched(r.clone()));
+            }
+        }
+        let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
+        emit(&match result {
+            // Panicking for every input: the check cannot run at all.
+            Ok(c) if c.calls > 0 && c.panicked.len() == c.calls => Record::Panic {
+                target: name.to_string(),
+                message: c.panicked[0].1.clone(),
+            },
+            Ok(c) => Record::Done {
+                target: name.to_string(),
+                calls: c.calls,
+                memcheck_errors,
+                panicked: c.panicked,
+                allow_declassify: t.allowed_declassify().to_vec(),
+            },
+            Err(_) => Record::Panic {
+                target: name.to_string(),
+                message: take_panic_message(),
+            },
+        });
+    }
+
+    /// `dudect` mode: the one check `TARGET` names, measured natively.
+    fn dudect_mode(&self) {
+        let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
+        let Some(t) = self.targets.iter().find(|t| t.name() == wanted) else {
+            eprintln!("ct-verify: this suite has no check named `{wanted}`");
+            std::process::exit(3);
+        };
+        let seed = self.seed;
+        let budget = std::env::var(protocol::BUDGET)
+            .ok()
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(5.0);
+        let progress = std::env::var(protocol::PROGRESS).is_ok_and(|v| v == "1");
+        let result = catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, progress)));
+        emit(&match result {
+            Ok(r) => Record::Dudect(r),
+            Err(_) => Record::Panic {
+                target: wanted.clone(),
+                message: take_panic_message(),
+            },
+        });
     }
 
     /// `cargo bench` and `cargo test --benches`. Exits with status 1 when a check's native
