@@ -513,6 +513,104 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> Target<S, P, R, F> {
         COLLECTING.store(false, Ordering::Relaxed);
         r
     }
+
+    /// Warms up outside collection (lazy initialisation, PLT binding, first allocations) with
+    /// the first input that does not panic, called from `slot` as the counted calls are.
+    fn warm_up(&self, inputs: &[(String, S)], slot: &mut Box<S>, p: &P) {
+        for (_, s) in inputs {
+            S::clone_from(slot, s);
+            let warm = catch_unwind(AssertUnwindSafe(|| {
+                for _ in 0..2 {
+                    drop(black_box(ct_verify_target_call(&self.f, slot, p)));
+                }
+            }));
+            if warm.is_ok() {
+                break;
+            }
+            let _ = take_panic_message();
+        }
+    }
+
+    /// One collected, dumped call of `secret` (copied into the slot), recorded in `calls` (in
+    /// the order the harness always did: a panic's label and message before the dump, so that
+    /// the heap, and with it libc's share of a later panicking call's count, is what it was
+    /// without a search); returns callgrind's dump number.
+    fn counted_call(
+        &self,
+        at: &mut CountCall<'_, S, P>,
+        secret: &S,
+        label: &str,
+        calls: &mut Calls,
+    ) -> usize {
+        let (index, j) = (at.index, at.public);
+        let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
+            .unwrap_or_default();
+        S::clone_from(at.slot, secret);
+        if at.markers {
+            ct_verify_call_begin(j, label.as_ptr(), label.len());
+        }
+        let r = self.collected_call(at.slot, at.p);
+        if at.markers {
+            ct_verify_call_end();
+        }
+        calls.record(j, label, r);
+        taint::callgrind_dump_stats_at(&dump);
+        DUMPS.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The count-guided search for public input `at.public` from the generic inputs' `seeds`,
+    /// until `deadline`; records the secrets it kept (and their panics) and its record in `out`.
+    fn search_public(
+        &self,
+        at: &mut CountCall<'_, S, P>,
+        budget: &search::Budget,
+        seeds: &[(&S, Option<u64>)],
+        rng: &mut rand::rngs::StdRng,
+        deadline: std::time::Instant,
+        out: &mut Calls,
+    ) {
+        let j = at.public;
+        let dictionary = self
+            .config
+            .dictionary
+            .as_ref()
+            .map(|d| d(at.p))
+            .unwrap_or_default();
+        let (record, kept) = search::search(
+            budget,
+            &self.name,
+            j,
+            seeds,
+            dictionary,
+            rng.next_u64(),
+            deadline,
+            &mut |secret, label| {
+                let mut one = Calls::default();
+                let dump = self.counted_call(at, secret, label, &mut one);
+                let panic = one.panicked.pop().map(|(_, message)| message);
+                search::Outcome { dump, panic }
+            },
+        );
+        for label in &kept.labels {
+            let panic = kept
+                .panicked
+                .iter()
+                .find(|(l, _)| l == label)
+                .map(|(_, m)| m.clone());
+            out.record_outcome(j, label, panic);
+        }
+        out.searched.push(record);
+    }
+}
+
+/// Where the calls of one public input in `count` mode go: check `index` of the run, public
+/// input `public` (`p`), with the call markers or not, the secret copied into `slot` first.
+struct CountCall<'a, S, P> {
+    index: usize,
+    public: usize,
+    p: &'a P,
+    markers: bool,
+    slot: &'a mut Box<S>,
 }
 
 impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
@@ -570,42 +668,17 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         // Only with a search: nothing the harness does without one changes.
         let started = search.map(|_| std::time::Instant::now());
         for (j, p) in publics.iter().enumerate() {
-            // Warm up outside collection (lazy initialisation, PLT binding, first allocations)
-            // with the first input that does not panic.
-            for (_, s) in &inputs {
-                S::clone_from(&mut slot, s);
-                let warm = catch_unwind(AssertUnwindSafe(|| {
-                    for _ in 0..2 {
-                        drop(black_box(ct_verify_target_call(&self.f, &slot, p)));
-                    }
-                }));
-                if warm.is_ok() {
-                    break;
-                }
-                let _ = take_panic_message();
-            }
-            // One collected, dumped call, recorded in `calls` (in the order the harness always
-            // did: a panic's label and message before the dump, so that the heap, and with it
-            // libc's share of a later panicking call's count, is what it was without a search);
-            // returns callgrind's dump number.
-            let call = |secret: &S, label: &str, slot: &mut Box<S>, calls: &mut Calls| {
-                let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
-                    .unwrap_or_default();
-                S::clone_from(slot, secret);
-                if markers {
-                    ct_verify_call_begin(j, label.as_ptr(), label.len());
-                }
-                let r = self.collected_call(slot, p);
-                if markers {
-                    ct_verify_call_end();
-                }
-                calls.record(j, label, r);
-                taint::callgrind_dump_stats_at(&dump);
-                DUMPS.fetch_add(1, Ordering::Relaxed) + 1
+            self.warm_up(&inputs, &mut slot, p);
+            let mut at = CountCall {
+                index,
+                public: j,
+                p,
+                markers,
+                slot: &mut slot,
             };
             let mut seeds = Vec::new();
             for (label, s) in &inputs {
-                let dump = call(s, label, &mut slot, &mut out);
+                let dump = self.counted_call(&mut at, s, label, &mut out);
                 if let Some(budget) = search {
                     seeds.push((s, budget.total(dump)));
                 }
@@ -617,36 +690,8 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
             let share = budget
                 .per_check
                 .mul_f64((j + 1) as f64 / publics.len() as f64);
-            let dictionary = self
-                .config
-                .dictionary
-                .as_ref()
-                .map(|d| d(p))
-                .unwrap_or_default();
-            let (record, kept) = search::search(
-                budget,
-                &self.name,
-                j,
-                &seeds,
-                dictionary,
-                rng.next_u64(),
-                started.unwrap_or_else(std::time::Instant::now) + share,
-                &mut |secret, label| {
-                    let mut one = Calls::default();
-                    let dump = call(secret, label, &mut slot, &mut one);
-                    let panic = one.panicked.pop().map(|(_, message)| message);
-                    search::Outcome { dump, panic }
-                },
-            );
-            for label in &kept.labels {
-                let panic = kept
-                    .panicked
-                    .iter()
-                    .find(|(l, _)| l == label)
-                    .map(|(_, m)| m.clone());
-                out.record_outcome(j, label, panic);
-            }
-            out.searched.push(record);
+            let deadline = started.unwrap_or_else(std::time::Instant::now) + share;
+            self.search_public(&mut at, budget, &seeds, &mut rng, deadline, &mut out);
         }
         out
     }
