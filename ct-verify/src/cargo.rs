@@ -150,6 +150,54 @@ pub fn build(
     meta: &Metadata,
 ) -> Result<Vec<SuiteExe>, String> {
     let target_dir = meta.target_directory.join("ct-verify");
+    let mut cmd = bench_command(manifest_path, bench, profile);
+    cmd.env("CARGO_TARGET_DIR", &target_dir)
+        .env(debug_env(profile.unwrap_or("bench")), "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let found = match child.stdout.take() {
+        Some(stdout) => bench_executables(stdout, meta),
+        None => Vec::new(),
+    };
+    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "build failed: `cargo bench --no-run{}` exited with status {}",
+            profile.map_or(String::new(), |p| format!(" --profile {p}")),
+            status
+                .code()
+                .map_or("(signal)".to_string(), |c| c.to_string())
+        ));
+    }
+    let mut suites = Vec::new();
+    for (name, exe, root) in found {
+        if is_suite(&exe) {
+            suites.push(SuiteExe {
+                bench: name,
+                exe,
+                package_root: root,
+            });
+        } else if bench == Some(name.as_str()) {
+            return Err(format!(
+                "bench `{name}` does not call ct_verify::Suite::run"
+            ));
+        }
+    }
+    if suites.is_empty() {
+        return Err("no bench target calls ct_verify::Suite::run (add one, e.g. benches/ct.rs with `harness = false`)".into());
+    }
+    Ok(suites)
+}
+
+/// `cargo bench --no-run` with JSON messages for the wanted benches, with `--cfg secret_taint`
+/// added to the user's rustflags (encoded or not, whichever cargo would read).
+fn bench_command(
+    manifest_path: Option<&Path>,
+    bench: Option<&str>,
+    profile: Option<&str>,
+) -> Command {
     let mut cmd = Command::new(cargo());
     cmd.args([
         "bench",
@@ -186,63 +234,37 @@ pub fn build(
             );
         }
     }
-    cmd.env("CARGO_TARGET_DIR", &target_dir)
-        .env(debug_env(profile.unwrap_or("bench")), "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run cargo: {e}"))?;
+    cmd
+}
+
+/// From cargo's JSON messages, every bench executable built: (bench name, executable, its
+/// package's directory).
+fn bench_executables(
+    stdout: impl std::io::Read,
+    meta: &Metadata,
+) -> Vec<(String, PathBuf, PathBuf)> {
     let mut found = Vec::new();
-    if let Some(stdout) = child.stdout.take() {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            if msg["reason"] != "compiler-artifact" {
-                continue;
-            }
-            let is_bench = msg["target"]["kind"]
-                .as_array()
-                .is_some_and(|k| k.iter().any(|x| x == "bench"));
-            let (Some(exe), true) = (msg["executable"].as_str(), is_bench) else {
-                continue;
-            };
-            let name = msg["target"]["name"].as_str().unwrap_or("").to_string();
-            let root = msg["manifest_path"]
-                .as_str()
-                .and_then(|m| Path::new(m).parent().map(Path::to_path_buf))
-                .unwrap_or_else(|| meta.workspace_root.clone());
-            found.push((name, PathBuf::from(exe), root));
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if msg["reason"] != "compiler-artifact" {
+            continue;
         }
+        let is_bench = msg["target"]["kind"]
+            .as_array()
+            .is_some_and(|k| k.iter().any(|x| x == "bench"));
+        let (Some(exe), true) = (msg["executable"].as_str(), is_bench) else {
+            continue;
+        };
+        let name = msg["target"]["name"].as_str().unwrap_or("").to_string();
+        let root = msg["manifest_path"]
+            .as_str()
+            .and_then(|m| Path::new(m).parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| meta.workspace_root.clone());
+        found.push((name, PathBuf::from(exe), root));
     }
-    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "build failed: `cargo bench --no-run{}` exited with status {}",
-            profile.map_or(String::new(), |p| format!(" --profile {p}")),
-            status
-                .code()
-                .map_or("(signal)".to_string(), |c| c.to_string())
-        ));
-    }
-    let mut suites = Vec::new();
-    for (name, exe, root) in found {
-        if is_suite(&exe) {
-            suites.push(SuiteExe {
-                bench: name,
-                exe,
-                package_root: root,
-            });
-        } else if bench == Some(name.as_str()) {
-            return Err(format!(
-                "bench `{name}` does not call ct_verify::Suite::run"
-            ));
-        }
-    }
-    if suites.is_empty() {
-        return Err("no bench target calls ct_verify::Suite::run (add one, e.g. benches/ct.rs with `harness = false`)".into());
-    }
-    Ok(suites)
+    found
 }
 
 /// Whether the executable contains ct-verify's suite runner (it mentions the mode variable).

@@ -214,122 +214,33 @@ fn firmware_target(args: &Args) -> Option<&str> {
 pub fn run(args: &Args) -> Result<i32, Fatal> {
     // Paths first: a typo in one fails now, not after the build and every engine.
     let baseline = args.out.check_early()?;
-    if let Some(dir) = &args.plot {
-        crate::writable::check_dir("--plot", dir)?;
-    }
-    if let Some(m) = &args.manifest_path {
-        if !m.exists() {
-            return Err(Fatal(format!("manifest {} does not exist", m.display())));
-        }
-    }
+    check_paths(args)?;
     let firmware = firmware_target(args);
-    if args.search_budget > 0.0 {
-        if let Some(t) = firmware {
-            return Err(Fatal(format!(
-                "--search-budget works on host suites only, not with --target {t}: on Cortex-M \
-                 every input is a QEMU run of its own (see \"Searching for secrets\" in \
-                 ct-verify's README); drop --search-budget or --target"
-            )));
-        }
-        if !args.engine.0.contains(&Engine::Count) {
-            return Err(Fatal(
-                "--search-budget searches for secrets that change the instruction count, so it \
-                 needs the count engine: add `count` to --engine"
-                    .into(),
-            ));
-        }
-    }
-    if let Some(t) = firmware {
-        if args.exe.is_some() || args.list_declassify {
-            return Err(Fatal(format!(
-                "--exe and --list-declassify do not apply to --target {t} (the suites are built as firmware)"
-            )));
-        }
-        if args.profile.is_some() {
-            return Err(Fatal(format!(
-                "--profile applies to host suites; the firmware suite for {t} is built with \
-                 its crate's release profile (set opt-level in its [profile.release])"
-            )));
-        }
-    }
-    if let Some(p) = &args.profile {
-        if args.exe.is_some() {
-            return Err(Fatal(
-                "--profile chooses how cargo builds the suites; with --exe nothing is built \
-                 (build the executable with that profile yourself)"
-                    .into(),
-            ));
-        }
-        cargo::check_profile(args.manifest_path.as_deref(), p)?;
-    }
+    check_search_budget(args, firmware)?;
+    check_firmware_flags(args, firmware)?;
+    check_profile(args)?;
     if args.list_declassify {
         return list_declassify(args);
     }
     if let (Some(b), Some(path)) = (&baseline, &args.out.baseline) {
         b.check_compiler(path, &crate::cargo::rustc_version().unwrap_or_default())?;
     }
-    let mut engines = args.engine.0.clone();
-    if (baseline.is_some() || args.out.save_baseline.is_some()) && !engines.contains(&Engine::Count)
-    {
-        engines.push(Engine::Count);
-        engines.sort();
-    }
+    let engines = engines_to_run(args, baseline.is_some());
     let started = Instant::now();
     let Ran {
         mut report,
         counts,
         listed,
     } = match firmware {
-        Some(t) => {
-            let mut opts = crate::embedded::EmbeddedOptions::new(t);
-            opts.manifest_path = args.manifest_path.clone();
-            opts.bench = args.bench.clone();
-            opts.filter = args.filter.clone();
-            opts.partition = args.partition;
-            opts.engines = engines.clone();
-            opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
-            let run = crate::embedded::run(&opts)?;
-            Ran {
-                report: Report {
-                    results: run.results,
-                },
-                counts: run.counts,
-                listed: run.listed,
-            }
-        }
+        Some(t) => run_firmware(args, t, &engines)?,
         None => run_host(args, &engines)?,
     };
-    if let Some(p) = args.partition {
-        if report.results.is_empty() {
-            eprintln!(
-                "ct-verify: partition {p} holds none of the {} checks: an empty report",
-                listed.len()
-            );
-        }
-        if args.out.format != Format::Json {
-            eprintln!(
-                "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
-            );
-        }
-    }
+    note_partition(args, &report, &listed);
     if let Some(b) = &baseline {
-        let selection = Selection {
-            bench: args.bench.clone(),
-            filter: args.filter.clone(),
-            partition: args.partition,
-            rerecord: crate::baseline::rerecord_command(&command_line()),
-        };
-        report
-            .results
-            .extend(b.compare(&counts, args.out.baseline_tolerance, &selection));
+        compare_baseline(args, b, &mut report, &counts);
     }
     if let Some(path) = &args.out.save_baseline {
-        Baseline::new(counts.clone()).save(path)?;
-        eprintln!(
-            "ct-verify: saved baseline of {} checks to {}",
-            counts.len(),
-            path.display()
-        );
+        save_baseline(path, &counts)?;
     }
     let text = match args.partition {
         Some(p) if args.out.format == Format::Json => {
@@ -345,9 +256,167 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         }
         _ => report.render_in(args.out.format, &sarif_root(args)),
     };
+    write_report(args, &report, &text)?;
+    eprintln!(
+        "ct-verify: finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(report.exit_code())
+}
+
+/// `--plot` and `--manifest-path`, before the build.
+fn check_paths(args: &Args) -> Result<(), Fatal> {
+    if let Some(dir) = &args.plot {
+        crate::writable::check_dir("--plot", dir)?;
+    }
+    if let Some(m) = &args.manifest_path {
+        if !m.exists() {
+            return Err(Fatal(format!("manifest {} does not exist", m.display())));
+        }
+    }
+    Ok(())
+}
+
+/// `--search-budget` needs a host suite and the count engine.
+fn check_search_budget(args: &Args, firmware: Option<&str>) -> Result<(), Fatal> {
+    if args.search_budget <= 0.0 {
+        return Ok(());
+    }
+    if let Some(t) = firmware {
+        return Err(Fatal(format!(
+            "--search-budget works on host suites only, not with --target {t}: on Cortex-M \
+             every input is a QEMU run of its own (see \"Searching for secrets\" in \
+             ct-verify's README); drop --search-budget or --target"
+        )));
+    }
+    if !args.engine.0.contains(&Engine::Count) {
+        return Err(Fatal(
+            "--search-budget searches for secrets that change the instruction count, so it \
+             needs the count engine: add `count` to --engine"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The host-only flags (`--exe`, `--list-declassify`, `--profile`) refused with `--target`.
+fn check_firmware_flags(args: &Args, firmware: Option<&str>) -> Result<(), Fatal> {
+    let Some(t) = firmware else {
+        return Ok(());
+    };
+    if args.exe.is_some() || args.list_declassify {
+        return Err(Fatal(format!(
+            "--exe and --list-declassify do not apply to --target {t} (the suites are built as firmware)"
+        )));
+    }
+    if args.profile.is_some() {
+        return Err(Fatal(format!(
+            "--profile applies to host suites; the firmware suite for {t} is built with \
+             its crate's release profile (set opt-level in its [profile.release])"
+        )));
+    }
+    Ok(())
+}
+
+/// `--profile`: refused with `--exe`, else asked of cargo before the build.
+fn check_profile(args: &Args) -> Result<(), Fatal> {
+    let Some(p) = &args.profile else {
+        return Ok(());
+    };
+    if args.exe.is_some() {
+        return Err(Fatal(
+            "--profile chooses how cargo builds the suites; with --exe nothing is built \
+             (build the executable with that profile yourself)"
+                .into(),
+        ));
+    }
+    cargo::check_profile(args.manifest_path.as_deref(), p)?;
+    Ok(())
+}
+
+/// `--engine`, plus count (kept in engine order) when a baseline is compared or saved: the
+/// baseline holds count's instruction numbers.
+fn engines_to_run(args: &Args, has_baseline: bool) -> Vec<Engine> {
+    let mut engines = args.engine.0.clone();
+    if (has_baseline || args.out.save_baseline.is_some()) && !engines.contains(&Engine::Count) {
+        engines.push(Engine::Count);
+        engines.sort();
+    }
+    engines
+}
+
+/// The firmware path: the suites built for `target` and run under QEMU.
+fn run_firmware(args: &Args, target: &str, engines: &[Engine]) -> Result<Ran, Fatal> {
+    let mut opts = crate::embedded::EmbeddedOptions::new(target);
+    opts.manifest_path = args.manifest_path.clone();
+    opts.bench = args.bench.clone();
+    opts.filter = args.filter.clone();
+    opts.partition = args.partition;
+    opts.engines = engines.to_vec();
+    opts.timeout = Duration::from_secs(args.timeout.clamp(1, 600));
+    let run = crate::embedded::run(&opts)?;
+    Ok(Ran {
+        report: Report {
+            results: run.results,
+        },
+        counts: run.counts,
+        listed: run.listed,
+    })
+}
+
+/// Notes on standard error for a `--partition` run: an empty part, and a format `merge`
+/// cannot read.
+fn note_partition(args: &Args, report: &Report, listed: &[String]) {
+    let Some(p) = args.partition else {
+        return;
+    };
+    if report.results.is_empty() {
+        eprintln!(
+            "ct-verify: partition {p} holds none of the {} checks: an empty report",
+            listed.len()
+        );
+    }
+    if args.out.format != Format::Json {
+        eprintln!(
+            "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
+        );
+    }
+}
+
+/// Adds the `--baseline` comparison rows to the report.
+fn compare_baseline(
+    args: &Args,
+    baseline: &Baseline,
+    report: &mut Report,
+    counts: &BTreeMap<String, Entry>,
+) {
+    let selection = Selection {
+        bench: args.bench.clone(),
+        filter: args.filter.clone(),
+        partition: args.partition,
+        rerecord: crate::baseline::rerecord_command(&command_line()),
+    };
+    report
+        .results
+        .extend(baseline.compare(counts, args.out.baseline_tolerance, &selection));
+}
+
+fn save_baseline(path: &Path, counts: &BTreeMap<String, Entry>) -> Result<(), Fatal> {
+    Baseline::new(counts.clone()).save(path)?;
+    eprintln!(
+        "ct-verify: saved baseline of {} checks to {}",
+        counts.len(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// Writes the rendered report to `--output` (then the summary line on standard error) or to
+/// standard output.
+fn write_report(args: &Args, report: &Report, text: &str) -> Result<(), Fatal> {
     match &args.out.output {
         Some(path) => {
-            std::fs::write(path, &text)
+            std::fs::write(path, text)
                 .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
             eprintln!("{}", report.summary_line());
         }
@@ -355,11 +424,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }
-    eprintln!(
-        "ct-verify: finished in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(report.exit_code())
+    Ok(())
 }
 
 /// The directory SARIF's file names are relative to: the checked workspace's root (the current
@@ -394,47 +459,21 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
             "ct-verify: note: --plot draws dudect results; add dudect to --engine to get plots"
         );
     }
-    let suites = match &args.exe {
-        Some(exe) => {
-            if !cargo::is_suite(exe) {
-                return Err(Fatal(format!(
-                    "{} is not a ct-verify suite executable",
-                    exe.display()
-                )));
-            }
-            vec![SuiteExe {
-                bench: exe
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                exe: exe.clone(),
-                package_root: std::env::current_dir().unwrap_or_default(),
-            }]
-        }
-        None => {
-            let meta = cargo::metadata(args.manifest_path.as_deref(), true)?;
-            eprintln!(
-                "ct-verify: building bench targets into {}",
-                meta.target_directory.join("ct-verify").display()
-            );
-            cargo::build(
-                args.manifest_path.as_deref(),
-                args.bench.as_deref(),
-                args.profile.as_deref(),
-                &meta,
-            )?
-        }
-    };
+    let mut suites = host_suites(args)?;
     // By bench name, not in the order cargo happened to finish them: the report's order (and
     // the list of checks that the parts of a --partition run must agree on) is the same in
     // every run.
-    let mut suites = suites;
     suites.sort_by(|a, b| (&a.bench, &a.package_root).cmp(&(&b.bench, &b.package_root)));
     let scratch = ScratchDir::new("run")
         .map_err(|e| Fatal(format!("cannot create a temporary directory: {e}")))?;
-    let timeout = Duration::from_secs(args.timeout.max(1));
-    let mut report = Report::default();
-    let mut counts: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut host = HostRun {
+        args,
+        engines,
+        scratch: scratch.path(),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        report: Report::default(),
+        counts: BTreeMap::new(),
+    };
     // Every check after --filter, before --partition, in run order.
     let mut listed: Vec<String> = Vec::new();
     let mut names = crate::names::Names::default();
@@ -448,28 +487,10 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
             ),
             &targets,
         )?;
-        let targets: Vec<String> = targets
-            .into_iter()
-            .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
-            .collect();
-        listed.extend(targets.iter().cloned());
-        let targets: Vec<String> = targets
-            .into_iter()
-            .filter(|t| args.partition.is_none_or(|p| p.contains(t)))
-            .collect();
-        if targets.is_empty() {
-            continue;
+        let targets = select(args, targets, &mut listed);
+        if !targets.is_empty() {
+            host.suite(suite, &targets)?;
         }
-        run_suite(
-            args,
-            engines,
-            suite,
-            &targets,
-            scratch.path(),
-            timeout,
-            &mut report,
-            &mut counts,
-        )?;
     }
     if listed.is_empty() {
         return Err(Fatal(match &args.filter {
@@ -478,10 +499,59 @@ fn run_host(args: &Args, engines: &[Engine]) -> Result<Ran, Fatal> {
         }));
     }
     Ok(Ran {
-        report,
-        counts,
+        report: host.report,
+        counts: host.counts,
         listed,
     })
+}
+
+/// The checks of `targets` that `--filter` keeps, appended to `listed`, then those of them
+/// in this `--partition`: the checks to run.
+fn select(args: &Args, targets: Vec<String>, listed: &mut Vec<String>) -> Vec<String> {
+    let targets: Vec<String> = targets
+        .into_iter()
+        .filter(|t| args.filter.as_deref().is_none_or(|f| t.contains(f)))
+        .collect();
+    listed.extend(targets.iter().cloned());
+    targets
+        .into_iter()
+        .filter(|t| args.partition.is_none_or(|p| p.contains(t)))
+        .collect()
+}
+
+/// The suite executables: `--exe`, or the bench targets cargo builds.
+fn host_suites(args: &Args) -> Result<Vec<SuiteExe>, Fatal> {
+    match &args.exe {
+        Some(exe) => {
+            if !cargo::is_suite(exe) {
+                return Err(Fatal(format!(
+                    "{} is not a ct-verify suite executable",
+                    exe.display()
+                )));
+            }
+            Ok(vec![SuiteExe {
+                bench: exe
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                exe: exe.clone(),
+                package_root: std::env::current_dir().unwrap_or_default(),
+            }])
+        }
+        None => {
+            let meta = cargo::metadata(args.manifest_path.as_deref(), true)?;
+            eprintln!(
+                "ct-verify: building bench targets into {}",
+                meta.target_directory.join("ct-verify").display()
+            );
+            Ok(cargo::build(
+                args.manifest_path.as_deref(),
+                args.bench.as_deref(),
+                args.profile.as_deref(),
+                &meta,
+            )?)
+        }
+    }
 }
 
 fn list_targets(suite: &SuiteExe, scratch: &Path) -> Result<Vec<String>, Fatal> {
@@ -515,56 +585,84 @@ fn list_targets(suite: &SuiteExe, scratch: &Path) -> Result<Vec<String>, Fatal> 
     Ok(names)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_suite(
-    args: &Args,
-    engines: &[Engine],
-    suite: &SuiteExe,
-    targets: &[String],
-    scratch: &Path,
+/// The state of [`run_host`] across the suites: what every suite shares, and what they add to.
+struct HostRun<'a> {
+    args: &'a Args,
+    engines: &'a [Engine],
+    scratch: &'a Path,
+    /// Per valgrind run.
     timeout: Duration,
-    report: &mut Report,
-    counts: &mut BTreeMap<String, Entry>,
-) -> Result<(), Fatal> {
-    let cwd = Some(suite.package_root.as_path());
-    let n = targets.len();
-    // Rows per check, engines in order: taint, count, audit, dudect.
-    let mut rows: Vec<Vec<CheckResult>> = vec![Vec::new(); n];
-    if engines.contains(&Engine::Taint) {
+    report: Report,
+    counts: BTreeMap<String, Entry>,
+}
+
+impl HostRun<'_> {
+    /// Runs the engines on `targets` of one suite; adds their rows (per check: taint, count,
+    /// audit, dudect) to the report and their instruction counts to `counts`.
+    fn suite(&mut self, suite: &SuiteExe, targets: &[String]) -> Result<(), Fatal> {
+        // Rows per check, engines in order: taint, count, audit, dudect.
+        let mut rows: Vec<Vec<CheckResult>> = vec![Vec::new(); targets.len()];
+        if self.engines.contains(&Engine::Taint) {
+            self.taint(suite, targets, &mut rows);
+        }
+        if self.engines.contains(&Engine::Count) || self.engines.contains(&Engine::Audit) {
+            self.count_audit(suite, targets, &mut rows);
+        }
+        if self.engines.contains(&Engine::Dudect) {
+            self.dudect(suite, targets, &mut rows)?;
+        }
+        self.report.results.extend(rows.into_iter().flatten());
+        Ok(())
+    }
+
+    fn taint(&self, suite: &SuiteExe, targets: &[String], rows: &mut [Vec<CheckResult>]) {
+        let n = targets.len();
         eprintln!(
             "ct-verify: {}: taint: {n} checks under memcheck",
             suite.bench
         );
+        let cwd = Some(suite.package_root.as_path());
         let progress = Progress::new(&format!("{}: taint", suite.bench), n);
-        let results = taint::run(&suite.exe, cwd, targets, scratch, timeout, &progress);
+        let results = taint::run(
+            &suite.exe,
+            cwd,
+            targets,
+            self.scratch,
+            self.timeout,
+            &progress,
+        );
         progress.finish();
         for (row, r) in rows.iter_mut().zip(results) {
             row.push(r);
         }
     }
-    let want_count = engines.contains(&Engine::Count);
-    let want_audit = engines.contains(&Engine::Audit);
-    if want_count || want_audit {
+
+    /// Count and audit share one callgrind run per check.
+    fn count_audit(&mut self, suite: &SuiteExe, targets: &[String], rows: &mut [Vec<CheckResult>]) {
+        let n = targets.len();
         eprintln!(
             "ct-verify: {}: count/audit: {n} checks under callgrind",
             suite.bench
         );
+        let cwd = Some(suite.package_root.as_path());
         let progress = Progress::new(&format!("{}: count/audit", suite.bench), n);
         let runs = count::collect(
             &suite.exe,
             cwd,
             targets,
-            scratch,
-            timeout,
-            args.search_budget,
+            self.scratch,
+            self.timeout,
+            self.args.search_budget,
             &progress,
         );
         progress.finish();
+        let want_count = self.engines.contains(&Engine::Count);
+        let want_audit = self.engines.contains(&Engine::Audit);
         for ((row, target), run) in rows.iter_mut().zip(targets).zip(runs) {
             match run {
                 Ok(run) => {
                     let c = count::judge(target, count::evidence(&run));
-                    counts.insert(
+                    self.counts.insert(
                         target.clone(),
                         Entry::from_run(&suite.bench, &run, c.verdict == Verdict::ConstantTime),
                     );
@@ -575,7 +673,7 @@ fn run_suite(
                         let harness = audit::x86::Harness {
                             exe: &suite.exe,
                             cwd,
-                            timeout,
+                            timeout: self.timeout,
                         };
                         row.push(audit::x86::judge(target, &run, &harness));
                     }
@@ -596,17 +694,25 @@ fn run_suite(
             }
         }
     }
-    if engines.contains(&Engine::Dudect) {
+
+    /// One dudect measurement per check, natively; plots into `--plot`.
+    fn dudect(
+        &self,
+        suite: &SuiteExe,
+        targets: &[String],
+        rows: &mut [Vec<CheckResult>],
+    ) -> Result<(), Fatal> {
+        let (n, budget) = (targets.len(), self.args.dudect_budget);
+        let cwd = Some(suite.package_root.as_path());
         for (i, (row, target)) in rows.iter_mut().zip(targets).enumerate() {
             eprintln!(
                 "ct-verify: {}: dudect: [{}/{n}] {target} ({} s)",
                 suite.bench,
                 i + 1,
-                args.dudect_budget
+                budget
             );
-            let (result, record) =
-                dudect::run(&suite.exe, cwd, target, scratch, args.dudect_budget);
-            if let (Some(dir), Some(record)) = (&args.plot, record) {
+            let (result, record) = dudect::run(&suite.exe, cwd, target, self.scratch, budget);
+            if let (Some(dir), Some(record)) = (&self.args.plot, record) {
                 let files = crate::plot::write(dir, &record)?;
                 for f in files {
                     eprintln!("ct-verify: wrote {}", f.display());
@@ -614,9 +720,8 @@ fn run_suite(
             }
             row.push(result);
         }
+        Ok(())
     }
-    report.results.extend(rows.into_iter().flatten());
-    Ok(())
 }
 
 fn list_declassify(args: &Args) -> Result<i32, Fatal> {

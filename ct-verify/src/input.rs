@@ -51,42 +51,16 @@ fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     Some(head)
 }
 
-macro_rules! uint_input {
-    ($($t:ty),*) => {$(
-        impl Input for $t {
-            fn zeros() -> Self {
-                0
-            }
-            fn ones() -> Self {
-                <$t>::MAX
-            }
-            fn random(rng: &mut dyn RngCore) -> Self {
-                let mut bytes = [0u8; core::mem::size_of::<$t>()];
-                rng.fill_bytes(&mut bytes);
-                <$t>::from_le_bytes(bytes)
-            }
-            fn to_bytes(&self, out: &mut Vec<u8>) -> Option<()> {
-                out.extend_from_slice(&self.to_le_bytes());
-                Some(())
-            }
-            fn from_bytes(bytes: &mut &[u8]) -> Option<Self> {
-                let head = take(bytes, core::mem::size_of::<$t>())?;
-                Some(<$t>::from_le_bytes(head.try_into().ok()?))
-            }
-        }
-    )*};
-}
-uint_input!(u8, u16, u32, u64, u128, usize);
-
+/// The primitive integers, as little-endian bytes. All-ones is every bit set: `MAX` unsigned,
+/// `-1` signed.
 macro_rules! int_input {
     ($($t:ty),*) => {$(
-        /// All-ones is `-1`.
         impl Input for $t {
             fn zeros() -> Self {
                 0
             }
             fn ones() -> Self {
-                -1
+                !0
             }
             fn random(rng: &mut dyn RngCore) -> Self {
                 let mut bytes = [0u8; core::mem::size_of::<$t>()];
@@ -104,6 +78,7 @@ macro_rules! int_input {
         }
     )*};
 }
+int_input!(u8, u16, u32, u64, u128, usize);
 int_input!(i8, i16, i32, i64, i128, isize);
 
 impl Input for bool {

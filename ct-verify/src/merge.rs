@@ -175,102 +175,12 @@ pub fn merge(parts: &[(PathBuf, PartReport)]) -> Result<Merged, String> {
     for (path, part) in &parts[1..] {
         same_run(first_path, first, path, part)?;
     }
-    // One report per part index.
-    let mut by_index: Vec<Option<usize>> = vec![None; n];
-    for (i, (path, part)) in parts.iter().enumerate() {
-        let k = part.partition.index;
-        if k == 0 || k > n {
-            return Err(format!(
-                "part report {} is malformed: partition {k}/{n}",
-                path.display()
-            ));
-        }
-        if let Some(j) = by_index[k - 1] {
-            return Err(format!(
-                "partition {k}/{n} is given twice: {} and {}",
-                parts[j].0.display(),
-                path.display()
-            ));
-        }
-        by_index[k - 1] = Some(i);
-    }
+    let by_index = index_parts(parts, n)?;
     let checks = &first.partition.checks;
-    for (k0, slot) in by_index.iter().enumerate() {
-        if slot.is_none() {
-            let k = k0 + 1;
-            let owned: Vec<&str> = checks
-                .iter()
-                .filter(|c| partition::owner(c, n) == k)
-                .map(String::as_str)
-                .collect();
-            let shown = owned.iter().take(5).copied().collect::<Vec<_>>().join(", ");
-            let more = if owned.len() > 5 { ", ..." } else { "" };
-            return Err(format!(
-                "partition {k}/{n} is missing: {} reports given for {n} parts; its {} checks ({shown}{more}) have no results",
-                parts.len(),
-                owned.len()
-            ));
-        }
-    }
-    // A row of a check that is not the part's own: in two parts, or in the wrong one.
-    let mut reported_by: BTreeMap<&str, &Path> = BTreeMap::new();
-    for (path, part) in parts {
-        for r in part
-            .results
-            .iter()
-            .filter(|r| r.engine != EngineName::Baseline)
-        {
-            let name = r.target.as_str();
-            match reported_by.get(name) {
-                Some(other) if *other != path.as_path() => {
-                    return Err(format!(
-                        "check `{name}` appears in two parts: {} and {}",
-                        other.display(),
-                        path.display()
-                    ));
-                }
-                _ => {
-                    reported_by.insert(name, path);
-                }
-            }
-        }
-    }
-    for (path, part) in parts {
-        let k = part.partition.index;
-        for r in part
-            .results
-            .iter()
-            .filter(|r| r.engine != EngineName::Baseline)
-        {
-            let owner = partition::owner(&r.target, n);
-            if owner != k {
-                return Err(format!(
-                    "{} (partition {k}/{n}) reports check `{}`, which belongs to partition {owner}/{n}",
-                    path.display(),
-                    r.target
-                ));
-            }
-        }
-    }
-    // Each part's rows, chunked per owned check occurrence.
-    let mut chunks: Vec<std::vec::IntoIter<Vec<CheckResult>>> = Vec::with_capacity(n);
-    for slot in &by_index {
-        let (path, part) = &parts[slot.unwrap_or_default()];
-        chunks.push(chunk_rows(path, part)?.into_iter());
-    }
-    let mut results = Vec::new();
-    for name in checks {
-        let k = partition::owner(name, n);
-        match chunks[k - 1].next() {
-            Some(rows) => results.extend(rows),
-            None => {
-                return Err(format!(
-                    "{} (partition {k}/{n}) has no results for check `{name}`",
-                    parts[by_index[k - 1].unwrap_or_default()].0.display()
-                ))
-            }
-        }
-    }
+    check_none_missing(parts, &by_index, checks)?;
+    check_no_check_twice(parts)?;
+    check_rows_owned(parts, n)?;
+    let mut results = rows_in_run_order(parts, &by_index, checks)?;
     let mut baseline_rows: Vec<CheckResult> = parts
         .iter()
         .flat_map(|(_, p)| p.results.iter())
@@ -291,6 +201,132 @@ pub fn merge(parts: &[(PathBuf, PartReport)]) -> Result<Merged, String> {
         bench: first.partition.bench.clone(),
         filter: first.partition.filter.clone(),
     })
+}
+
+/// For each part index 1..=n (at `k - 1`), the position in `parts` of its report; an error for
+/// an index out of range or given twice.
+fn index_parts(parts: &[(PathBuf, PartReport)], n: usize) -> Result<Vec<Option<usize>>, String> {
+    let mut by_index: Vec<Option<usize>> = vec![None; n];
+    for (i, (path, part)) in parts.iter().enumerate() {
+        let k = part.partition.index;
+        if k == 0 || k > n {
+            return Err(format!(
+                "part report {} is malformed: partition {k}/{n}",
+                path.display()
+            ));
+        }
+        if let Some(j) = by_index[k - 1] {
+            return Err(format!(
+                "partition {k}/{n} is given twice: {} and {}",
+                parts[j].0.display(),
+                path.display()
+            ));
+        }
+        by_index[k - 1] = Some(i);
+    }
+    Ok(by_index)
+}
+
+/// An error naming the first part no report was given for, with (up to five of) its checks.
+fn check_none_missing(
+    parts: &[(PathBuf, PartReport)],
+    by_index: &[Option<usize>],
+    checks: &[String],
+) -> Result<(), String> {
+    let n = by_index.len();
+    let Some(k0) = by_index.iter().position(Option::is_none) else {
+        return Ok(());
+    };
+    let k = k0 + 1;
+    let owned: Vec<&str> = checks
+        .iter()
+        .filter(|c| partition::owner(c, n) == k)
+        .map(String::as_str)
+        .collect();
+    let shown = owned.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    let more = if owned.len() > 5 { ", ..." } else { "" };
+    Err(format!(
+        "partition {k}/{n} is missing: {} reports given for {n} parts; its {} checks ({shown}{more}) have no results",
+        parts.len(),
+        owned.len()
+    ))
+}
+
+/// The rows of every part but the baseline comparison's.
+fn check_rows(part: &PartReport) -> impl Iterator<Item = &CheckResult> {
+    part.results
+        .iter()
+        .filter(|r| r.engine != EngineName::Baseline)
+}
+
+/// An error for a check with rows in two parts.
+fn check_no_check_twice(parts: &[(PathBuf, PartReport)]) -> Result<(), String> {
+    let mut reported_by: BTreeMap<&str, &Path> = BTreeMap::new();
+    for (path, part) in parts {
+        for r in check_rows(part) {
+            let name = r.target.as_str();
+            match reported_by.get(name) {
+                Some(other) if *other != path.as_path() => {
+                    return Err(format!(
+                        "check `{name}` appears in two parts: {} and {}",
+                        other.display(),
+                        path.display()
+                    ));
+                }
+                _ => {
+                    reported_by.insert(name, path);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An error for a row of a check that another part owns.
+fn check_rows_owned(parts: &[(PathBuf, PartReport)], n: usize) -> Result<(), String> {
+    for (path, part) in parts {
+        let k = part.partition.index;
+        for r in check_rows(part) {
+            let owner = partition::owner(&r.target, n);
+            if owner != k {
+                return Err(format!(
+                    "{} (partition {k}/{n}) reports check `{}`, which belongs to partition {owner}/{n}",
+                    path.display(),
+                    r.target
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The check rows of all parts in the unpartitioned run's order: each check's rows taken from
+/// its owner part, whose rows are chunked per owned check occurrence.
+fn rows_in_run_order(
+    parts: &[(PathBuf, PartReport)],
+    by_index: &[Option<usize>],
+    checks: &[String],
+) -> Result<Vec<CheckResult>, String> {
+    let n = by_index.len();
+    let mut chunks: Vec<std::vec::IntoIter<Vec<CheckResult>>> = Vec::with_capacity(n);
+    for slot in by_index {
+        let (path, part) = &parts[slot.unwrap_or_default()];
+        chunks.push(chunk_rows(path, part)?.into_iter());
+    }
+    let mut results = Vec::new();
+    for name in checks {
+        let k = partition::owner(name, n);
+        match chunks[k - 1].next() {
+            Some(rows) => results.extend(rows),
+            None => {
+                return Err(format!(
+                    "{} (partition {k}/{n}) has no results for check `{name}`",
+                    parts[by_index[k - 1].unwrap_or_default()].0.display()
+                ))
+            }
+        }
+    }
+    Ok(results)
 }
 
 /// An error unless `b` comes from the same run as `a` (same N, target, compiler, engines,

@@ -272,88 +272,15 @@ impl<'a> Suite<'a> {
         install_panic_hook();
         match mode.as_str() {
             "" => self.run_native(),
-            "list" => {
-                for t in &self.targets {
-                    let inputs = t.labels();
-                    emit(&Record::Target {
-                        name: t.name().to_string(),
-                        inputs,
-                        publics: t.publics(),
-                    });
-                }
-            }
+            "list" => self.list(),
             // `operands` makes the calls of `count`, natively, for the audit's breakpoints.
             "taint" | "count" | "operands" => {
                 let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
                 for (index, name) in wanted.lines().enumerate() {
-                    let Some(t) = self.targets.iter().find(|t| t.name() == name) else {
-                        emit(&Record::Panic {
-                            target: name.to_string(),
-                            message: format!("the suite has no check named `{name}`"),
-                        });
-                        continue;
-                    };
-                    let seed = self.seed;
-                    let search = search::Budget::from_env();
-                    let before = count_memcheck_errors();
-                    if mode == "taint" {
-                        valgrind_message(&format!("{}{index}\n", protocol::BEGIN_MESSAGE));
-                    }
-                    let result = catch_unwind(AssertUnwindSafe(|| {
-                        if mode == "taint" {
-                            t.run_taint(seed)
-                        } else {
-                            t.run_count(seed, index, search.as_ref(), mode == "operands")
-                        }
-                    }));
-                    if let Ok(c) = &result {
-                        for r in &c.searched {
-                            emit(&Record::Searched(r.clone()));
-                        }
-                    }
-                    let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
-                    emit(&match result {
-                        // Panicking for every input: the check cannot run at all.
-                        Ok(c) if c.calls > 0 && c.panicked.len() == c.calls => Record::Panic {
-                            target: name.to_string(),
-                            message: c.panicked[0].1.clone(),
-                        },
-                        Ok(c) => Record::Done {
-                            target: name.to_string(),
-                            calls: c.calls,
-                            memcheck_errors,
-                            panicked: c.panicked,
-                            allow_declassify: t.allowed_declassify().to_vec(),
-                        },
-                        Err(_) => Record::Panic {
-                            target: name.to_string(),
-                            message: take_panic_message(),
-                        },
-                    });
+                    self.run_calls(&mode, index, name);
                 }
             }
-            "dudect" => {
-                let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
-                let Some(t) = self.targets.iter().find(|t| t.name() == wanted) else {
-                    eprintln!("ct-verify: this suite has no check named `{wanted}`");
-                    std::process::exit(3);
-                };
-                let seed = self.seed;
-                let budget = std::env::var(protocol::BUDGET)
-                    .ok()
-                    .and_then(|b| b.parse().ok())
-                    .unwrap_or(5.0);
-                let progress = std::env::var(protocol::PROGRESS).is_ok_and(|v| v == "1");
-                let result =
-                    catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, progress)));
-                emit(&match result {
-                    Ok(r) => Record::Dudect(r),
-                    Err(_) => Record::Panic {
-                        target: wanted.clone(),
-                        message: take_panic_message(),
-                    },
-                });
-            }
+            "dudect" => self.dudect_mode(),
             other => {
                 eprintln!(
                     "ct-verify: unknown {} `{other}` (expected list, taint, count, operands or dudect)",
@@ -362,6 +289,90 @@ impl<'a> Suite<'a> {
                 std::process::exit(3);
             }
         }
+    }
+
+    /// `list` mode: a `Target` record per check.
+    fn list(&self) {
+        for t in &self.targets {
+            let inputs = t.labels();
+            emit(&Record::Target {
+                name: t.name().to_string(),
+                inputs,
+                publics: t.publics(),
+            });
+        }
+    }
+
+    /// Check `name`, the `index`-th wanted, in `taint`, `count` or `operands` mode: its
+    /// search records, then a `Done` record (or `Panic` when it cannot run or is unknown).
+    fn run_calls(&self, mode: &str, index: usize, name: &str) {
+        let Some(t) = self.targets.iter().find(|t| t.name() == name) else {
+            emit(&Record::Panic {
+                target: name.to_string(),
+                message: format!("the suite has no check named `{name}`"),
+            });
+            return;
+        };
+        let seed = self.seed;
+        let search = search::Budget::from_env();
+        let before = count_memcheck_errors();
+        if mode == "taint" {
+            valgrind_message(&format!("{}{index}\n", protocol::BEGIN_MESSAGE));
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if mode == "taint" {
+                t.run_taint(seed)
+            } else {
+                t.run_count(seed, index, search.as_ref(), mode == "operands")
+            }
+        }));
+        if let Ok(c) = &result {
+            for r in &c.searched {
+                emit(&Record::Searched(r.clone()));
+            }
+        }
+        let memcheck_errors = count_memcheck_errors().saturating_sub(before) as u64;
+        emit(&match result {
+            // Panicking for every input: the check cannot run at all.
+            Ok(c) if c.calls > 0 && c.panicked.len() == c.calls => Record::Panic {
+                target: name.to_string(),
+                message: c.panicked[0].1.clone(),
+            },
+            Ok(c) => Record::Done {
+                target: name.to_string(),
+                calls: c.calls,
+                memcheck_errors,
+                panicked: c.panicked,
+                allow_declassify: t.allowed_declassify().to_vec(),
+            },
+            Err(_) => Record::Panic {
+                target: name.to_string(),
+                message: take_panic_message(),
+            },
+        });
+    }
+
+    /// `dudect` mode: the one check `TARGET` names, measured natively.
+    fn dudect_mode(&self) {
+        let wanted = std::env::var(protocol::TARGET).unwrap_or_default();
+        let Some(t) = self.targets.iter().find(|t| t.name() == wanted) else {
+            eprintln!("ct-verify: this suite has no check named `{wanted}`");
+            std::process::exit(3);
+        };
+        let seed = self.seed;
+        let budget = std::env::var(protocol::BUDGET)
+            .ok()
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(5.0);
+        let progress = std::env::var(protocol::PROGRESS).is_ok_and(|v| v == "1");
+        let result = catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, progress)));
+        emit(&match result {
+            Ok(r) => Record::Dudect(r),
+            Err(_) => Record::Panic {
+                target: wanted.clone(),
+                message: take_panic_message(),
+            },
+        });
     }
 
     /// `cargo bench` and `cargo test --benches`. Exits with status 1 when a check's native
@@ -502,6 +513,104 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> Target<S, P, R, F> {
         COLLECTING.store(false, Ordering::Relaxed);
         r
     }
+
+    /// Warms up outside collection (lazy initialisation, PLT binding, first allocations) with
+    /// the first input that does not panic, called from `slot` as the counted calls are.
+    fn warm_up(&self, inputs: &[(String, S)], slot: &mut Box<S>, p: &P) {
+        for (_, s) in inputs {
+            S::clone_from(slot, s);
+            let warm = catch_unwind(AssertUnwindSafe(|| {
+                for _ in 0..2 {
+                    drop(black_box(ct_verify_target_call(&self.f, slot, p)));
+                }
+            }));
+            if warm.is_ok() {
+                break;
+            }
+            let _ = take_panic_message();
+        }
+    }
+
+    /// One collected, dumped call of `secret` (copied into the slot), recorded in `calls` (in
+    /// the order the harness always did: a panic's label and message before the dump, so that
+    /// the heap, and with it libc's share of a later panicking call's count, is what it was
+    /// without a search); returns callgrind's dump number.
+    fn counted_call(
+        &self,
+        at: &mut CountCall<'_, S, P>,
+        secret: &S,
+        label: &str,
+        calls: &mut Calls,
+    ) -> usize {
+        let (index, j) = (at.index, at.public);
+        let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
+            .unwrap_or_default();
+        S::clone_from(at.slot, secret);
+        if at.markers {
+            ct_verify_call_begin(j, label.as_ptr(), label.len());
+        }
+        let r = self.collected_call(at.slot, at.p);
+        if at.markers {
+            ct_verify_call_end();
+        }
+        calls.record(j, label, r);
+        taint::callgrind_dump_stats_at(&dump);
+        DUMPS.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The count-guided search for public input `at.public` from the generic inputs' `seeds`,
+    /// until `deadline`; records the secrets it kept (and their panics) and its record in `out`.
+    fn search_public(
+        &self,
+        at: &mut CountCall<'_, S, P>,
+        budget: &search::Budget,
+        seeds: &[(&S, Option<u64>)],
+        rng: &mut rand::rngs::StdRng,
+        deadline: std::time::Instant,
+        out: &mut Calls,
+    ) {
+        let j = at.public;
+        let dictionary = self
+            .config
+            .dictionary
+            .as_ref()
+            .map(|d| d(at.p))
+            .unwrap_or_default();
+        let (record, kept) = search::search(
+            budget,
+            &self.name,
+            j,
+            seeds,
+            dictionary,
+            rng.next_u64(),
+            deadline,
+            &mut |secret, label| {
+                let mut one = Calls::default();
+                let dump = self.counted_call(at, secret, label, &mut one);
+                let panic = one.panicked.pop().map(|(_, message)| message);
+                search::Outcome { dump, panic }
+            },
+        );
+        for label in &kept.labels {
+            let panic = kept
+                .panicked
+                .iter()
+                .find(|(l, _)| l == label)
+                .map(|(_, m)| m.clone());
+            out.record_outcome(j, label, panic);
+        }
+        out.searched.push(record);
+    }
+}
+
+/// Where the calls of one public input in `count` mode go: check `index` of the run, public
+/// input `public` (`p`), with the call markers or not, the secret copied into `slot` first.
+struct CountCall<'a, S, P> {
+    index: usize,
+    public: usize,
+    p: &'a P,
+    markers: bool,
+    slot: &'a mut Box<S>,
 }
 
 impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
@@ -559,42 +668,17 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
         // Only with a search: nothing the harness does without one changes.
         let started = search.map(|_| std::time::Instant::now());
         for (j, p) in publics.iter().enumerate() {
-            // Warm up outside collection (lazy initialisation, PLT binding, first allocations)
-            // with the first input that does not panic.
-            for (_, s) in &inputs {
-                S::clone_from(&mut slot, s);
-                let warm = catch_unwind(AssertUnwindSafe(|| {
-                    for _ in 0..2 {
-                        drop(black_box(ct_verify_target_call(&self.f, &slot, p)));
-                    }
-                }));
-                if warm.is_ok() {
-                    break;
-                }
-                let _ = take_panic_message();
-            }
-            // One collected, dumped call, recorded in `calls` (in the order the harness always
-            // did: a panic's label and message before the dump, so that the heap, and with it
-            // libc's share of a later panicking call's count, is what it was without a search);
-            // returns callgrind's dump number.
-            let call = |secret: &S, label: &str, slot: &mut Box<S>, calls: &mut Calls| {
-                let dump = CString::new(format!("{}{index}|{j}|{label}", protocol::DUMP_PREFIX))
-                    .unwrap_or_default();
-                S::clone_from(slot, secret);
-                if markers {
-                    ct_verify_call_begin(j, label.as_ptr(), label.len());
-                }
-                let r = self.collected_call(slot, p);
-                if markers {
-                    ct_verify_call_end();
-                }
-                calls.record(j, label, r);
-                taint::callgrind_dump_stats_at(&dump);
-                DUMPS.fetch_add(1, Ordering::Relaxed) + 1
+            self.warm_up(&inputs, &mut slot, p);
+            let mut at = CountCall {
+                index,
+                public: j,
+                p,
+                markers,
+                slot: &mut slot,
             };
             let mut seeds = Vec::new();
             for (label, s) in &inputs {
-                let dump = call(s, label, &mut slot, &mut out);
+                let dump = self.counted_call(&mut at, s, label, &mut out);
                 if let Some(budget) = search {
                     seeds.push((s, budget.total(dump)));
                 }
@@ -606,36 +690,8 @@ impl<S: Input, P, R, F: Fn(&S, &P) -> R> ErasedTarget for Target<S, P, R, F> {
             let share = budget
                 .per_check
                 .mul_f64((j + 1) as f64 / publics.len() as f64);
-            let dictionary = self
-                .config
-                .dictionary
-                .as_ref()
-                .map(|d| d(p))
-                .unwrap_or_default();
-            let (record, kept) = search::search(
-                budget,
-                &self.name,
-                j,
-                &seeds,
-                dictionary,
-                rng.next_u64(),
-                started.unwrap_or_else(std::time::Instant::now) + share,
-                &mut |secret, label| {
-                    let mut one = Calls::default();
-                    let dump = call(secret, label, &mut slot, &mut one);
-                    let panic = one.panicked.pop().map(|(_, message)| message);
-                    search::Outcome { dump, panic }
-                },
-            );
-            for label in &kept.labels {
-                let panic = kept
-                    .panicked
-                    .iter()
-                    .find(|(l, _)| l == label)
-                    .map(|(_, m)| m.clone());
-                out.record_outcome(j, label, panic);
-            }
-            out.searched.push(record);
+            let deadline = started.unwrap_or_else(std::time::Instant::now) + share;
+            self.search_public(&mut at, budget, &seeds, &mut rng, deadline, &mut out);
         }
         out
     }

@@ -31,21 +31,19 @@ fn ctv(args: &[&str]) -> (Output, Duration) {
     (out, started.elapsed())
 }
 
+/// `cargo ct-verify` on the search suite, with `args` after `--manifest-path` and `--bench`.
+fn ctv_search(args: &[&str]) -> (Output, Duration) {
+    let m = edge_manifest();
+    let mut all = vec!["--manifest-path", m.to_str().unwrap(), "--bench", "search"];
+    all.extend_from_slice(args);
+    ctv(&all)
+}
+
 /// The count rows of the search suite, by check, run with `extra` arguments; and the exit code.
 fn count_rows(extra: &[&str]) -> (Vec<Value>, Option<i32>) {
-    let m = edge_manifest();
-    let mut args = vec![
-        "--manifest-path",
-        m.to_str().unwrap(),
-        "--bench",
-        "search",
-        "--engine",
-        "count",
-        "--format",
-        "json",
-    ];
+    let mut args = vec!["--engine", "count", "--format", "json"];
     args.extend_from_slice(extra);
-    let (out, _) = ctv(&args);
+    let (out, _) = ctv_search(&args);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "no JSON report ({e}): {}",
@@ -152,12 +150,7 @@ fn the_search_finds_an_early_exit_the_generic_inputs_miss() {
     assert!(calls(ct).iter().all(|c| !c.0.starts_with("search#")));
 
     // The human row names the two inputs and says the secret was found by search.
-    let m = edge_manifest();
-    let (out, _) = ctv(&[
-        "--manifest-path",
-        m.to_str().unwrap(),
-        "--bench",
-        "search",
+    let (out, _) = ctv_search(&[
         "--engine",
         "count",
         "--filter",
@@ -178,12 +171,8 @@ fn the_search_finds_an_early_exit_the_generic_inputs_miss() {
 
 #[test]
 fn a_bad_search_budget_fails_before_the_build() {
-    let m = edge_manifest();
-    let m = m.to_str().unwrap();
     let early = |args: &[&str], needles: &[&str]| {
-        let mut all = vec!["--manifest-path", m, "--bench", "search"];
-        all.extend_from_slice(args);
-        let (out, took) = ctv(&all);
+        let (out, took) = ctv_search(args);
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");

@@ -226,10 +226,6 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 .join(", ")
         )
     })?;
-    let want_trace = opts.engines.contains(&Engine::Taint);
-    let want_count = opts.engines.contains(&Engine::Count);
-    let want_audit = opts.engines.contains(&Engine::Audit);
-    let want_dudect = opts.engines.contains(&Engine::Dudect);
     let qemu_version = qemu::check_available()?;
     check_rust_target(&opts.target)?;
     eprintln!(
@@ -241,10 +237,44 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_SEED);
-    let mut out = EmbeddedRun::default();
+    let mut run = FirmwareRun {
+        opts,
+        board,
+        seed,
+        qemu_version,
+        names: crate::names::Names::default(),
+        out: EmbeddedRun::default(),
+    };
     let mut any = false;
-    let mut names = crate::names::Names::default();
     for suite in &suites {
+        any |= run.suite(suite)?;
+    }
+    if !any {
+        return Err(match &opts.filter {
+            Some(f) => format!("no check matches --filter `{f}`"),
+            None => "the suites declare no checks".into(),
+        });
+    }
+    Ok(run.out)
+}
+
+/// The state of [`run`] across the suites: what every suite shares, and what they add to.
+struct FirmwareRun<'a> {
+    opts: &'a EmbeddedOptions,
+    board: Board,
+    /// Seeds the random inputs (see [`inputs`]).
+    seed: u64,
+    qemu_version: String,
+    /// Check names claimed so far: a name in two suites is an error.
+    names: crate::names::Names,
+    out: EmbeddedRun,
+}
+
+impl FirmwareRun<'_> {
+    /// Lists, runs and judges one suite's checks (those `--filter` and `--partition` keep);
+    /// whether `--filter` left the suite any check.
+    fn suite(&mut self, suite: &firmware::FirmwareSuite) -> Result<bool, String> {
+        let (opts, board) = (self.opts, self.board);
         let cache = suite
             .elf
             .parent()
@@ -259,7 +289,7 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
         };
         let (start, end) = (marker("ct_marker_start")?, marker("ct_marker_end")?);
         let checks: Vec<CheckSpec> = list_checks(board, &suite.elf, opts.timeout)?;
-        names.claim(
+        self.names.claim(
             &format!("bench `{}` ({})", suite.bench, suite.elf.display()),
             checks.iter().map(|c| &c.name),
         )?;
@@ -268,25 +298,27 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             .filter(|c| opts.filter.as_deref().is_none_or(|f| c.name.contains(f)))
             .collect();
         if checks.is_empty() {
-            continue;
+            return Ok(false);
         }
-        any = true;
-        out.listed.extend(checks.iter().map(|c| c.name.clone()));
+        self.out
+            .listed
+            .extend(checks.iter().map(|c| c.name.clone()));
         let checks: Vec<CheckSpec> = checks
             .into_iter()
             .filter(|c| opts.partition.is_none_or(|p| p.contains(&c.name)))
             .collect();
         if checks.is_empty() {
-            continue;
+            return Ok(true);
         }
         check_sizes(&checks)?;
-        let per_check: Vec<Vec<InputSpec>> = checks.iter().map(|c| inputs(c, seed)).collect();
+        let per_check: Vec<Vec<InputSpec>> = checks.iter().map(|c| inputs(c, self.seed)).collect();
         let total: usize = per_check.iter().map(Vec::len).sum();
         eprintln!(
-            "ct-verify: {}: {} checks, {total} inputs on {} ({qemu_version})",
+            "ct-verify: {}: {} checks, {total} inputs on {} ({})",
             suite.bench,
             checks.len(),
-            board.machine
+            board.machine,
+            self.qemu_version
         );
         let ctx = SuiteRun {
             board,
@@ -296,9 +328,29 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
             timeout: opts.timeout,
             jobs: opts.jobs,
         };
+        self.judge_suite(&ctx, &suite.bench, &elf, &checks, &per_check)?;
+        Ok(true)
+    }
+
+    /// Runs the checks of one suite under the wanted engines and adds their rows (per check:
+    /// taint, count, audit, then dudect) and counts to the output.
+    fn judge_suite(
+        &mut self,
+        ctx: &SuiteRun<'_>,
+        bench: &str,
+        elf: &Elf,
+        checks: &[CheckSpec],
+        per_check: &[Vec<InputSpec>],
+    ) -> Result<(), String> {
+        let engines = &self.opts.engines;
+        let want_trace = engines.contains(&Engine::Taint);
+        let want_count = engines.contains(&Engine::Count);
+        let want_audit = engines.contains(&Engine::Audit);
+        let want_dudect = engines.contains(&Engine::Dudect);
+        let out = &mut self.out;
         let traced = want_trace || want_count || want_audit;
         let outcomes = if traced {
-            ctx.execute(&checks, &per_check, want_count)?
+            ctx.execute(checks, per_check, want_count)?
         } else {
             Outcomes::new()
         };
@@ -317,31 +369,25 @@ pub fn run(opts: &EmbeddedOptions) -> Result<EmbeddedRun, String> {
                 &per_check[ci],
                 &outcomes,
                 ci,
-                &elf,
-                board,
+                elf,
+                self.board,
                 (want_trace, want_count, want_audit),
             );
             if let Some(mut entry) = judged.entry {
-                entry.bench = suite.bench.clone();
+                entry.bench = bench.to_string();
                 out.counts.insert(check.name.clone(), entry);
             }
             let results = judged
                 .results
                 .into_iter()
-                .map(|r| ctx.judge_operands(check, &per_check[ci], &elf, r));
+                .map(|r| ctx.judge_operands(check, &per_check[ci], elf, r));
             out.results.extend(results);
             if want_dudect {
                 out.results.push(dudect[ci].clone());
             }
         }
+        Ok(())
     }
-    if !any {
-        return Err(match &opts.filter {
-            Some(f) => format!("no check matches --filter `{f}`"),
-            None => "the suites declare no checks".into(),
-        });
-    }
-    Ok(out)
 }
 
 /// One suite's firmware and how to run it.
@@ -605,52 +651,27 @@ fn judge_check(
 ) -> Judged {
     let name = check.name.as_str();
     let labels: Vec<String> = inputs.iter().map(|i| i.name(check.publics)).collect();
-    let mut traces: Vec<(usize, &str, &Trace)> = Vec::new();
-    let mut failure: Option<String> = None;
-    for (ii, input) in inputs.iter().enumerate() {
-        match outcomes.get(&(ci, ii, false)) {
-            Some(Outcome::Trace(t)) => traces.push((input.public, labels[ii].as_str(), t)),
-            Some(Outcome::Failed(e)) => {
-                failure.get_or_insert_with(|| format!("input {}: {e}", labels[ii]));
-            }
-            _ => {
-                failure.get_or_insert_with(|| format!("input {}: no result", labels[ii]));
-            }
+    let traces = match traces_of(inputs, &labels, outcomes, ci) {
+        Ok(traces) => traces,
+        Err(e) => {
+            let results = [
+                (want_trace, EngineName::Trace),
+                (want_count, EngineName::Count),
+                (want_audit, EngineName::Audit),
+            ]
+            .into_iter()
+            .filter(|(want, _)| *want)
+            .map(|(_, engine)| CheckResult::error(name, engine, e.clone()))
+            .collect();
+            return Judged {
+                results,
+                entry: None,
+            };
         }
-    }
-    let mut results = Vec::new();
-    if let Some(e) = failure {
-        for (want, engine) in [
-            (want_trace, EngineName::Trace),
-            (want_count, EngineName::Count),
-            (want_audit, EngineName::Audit),
-        ] {
-            if want {
-                results.push(CheckResult::error(name, engine, e.clone()));
-            }
-        }
-        return Judged {
-            results,
-            entry: None,
-        };
-    }
-    // Traces are compared among inputs with the same public input only.
-    let groups: Vec<Vec<(&str, &Trace)>> = (0..check.publics.max(1))
-        .map(|p| {
-            traces
-                .iter()
-                .filter(|t| t.0 == p)
-                .map(|t| (t.1, t.2))
-                .collect()
-        })
-        .collect();
-    let first_leak_or_last = |judged: Vec<CheckResult>| {
-        let leak = judged
-            .iter()
-            .position(|r| r.verdict != Verdict::ConstantTime);
-        let i = leak.unwrap_or(judged.len().saturating_sub(1));
-        judged.into_iter().nth(i)
     };
+    // Traces are compared among inputs with the same public input only.
+    let groups = by_public(&traces, check.publics.max(1));
+    let mut results = Vec::new();
     if want_trace {
         let judged = groups.iter().map(|g| judge_trace(name, elf, g)).collect();
         results.extend(first_leak_or_last(judged));
@@ -659,19 +680,7 @@ fn judge_check(
     if want_count {
         let judged: Vec<CheckResult> = (0..groups.len())
             .map(|p| {
-                let ticks: Vec<(&str, Result<u64, String>)> = inputs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.public == p)
-                    .map(|(ii, _)| {
-                        let r = match outcomes.get(&(ci, ii, true)) {
-                            Some(Outcome::Ticks(t)) => Ok(*t),
-                            Some(Outcome::Failed(e)) => Err(e.clone()),
-                            _ => Err("no result".to_string()),
-                        };
-                        (labels[ii].as_str(), r)
-                    })
-                    .collect();
+                let ticks = ticks_of(inputs, &labels, outcomes, ci, p);
                 judge_count(name, elf, board, p, &groups[p], &ticks)
             })
             .collect();
@@ -684,20 +693,93 @@ fn judge_check(
         let all: Vec<(&str, &Trace)> = traces.iter().map(|t| (t.1, t.2)).collect();
         results.push(judge_audit(name, elf, board, &all));
     }
+    Judged {
+        results,
+        entry: Some(baseline_entry(&traces, inputs, count_ct)),
+    }
+}
+
+/// The trace runs of check `ci`, one per input in input order, as (public input, label,
+/// trace); the first input whose run failed or is missing as an error.
+fn traces_of<'a>(
+    inputs: &[InputSpec],
+    labels: &'a [String],
+    outcomes: &'a Outcomes,
+    ci: usize,
+) -> Result<Vec<(usize, &'a str, &'a Trace)>, String> {
+    let mut traces = Vec::new();
+    for (ii, input) in inputs.iter().enumerate() {
+        match outcomes.get(&(ci, ii, false)) {
+            Some(Outcome::Trace(t)) => traces.push((input.public, labels[ii].as_str(), t)),
+            Some(Outcome::Failed(e)) => return Err(format!("input {}: {e}", labels[ii])),
+            _ => return Err(format!("input {}: no result", labels[ii])),
+        }
+    }
+    Ok(traces)
+}
+
+/// The traces grouped by public input `0..publics`, as (label, trace).
+fn by_public<'a>(
+    traces: &[(usize, &'a str, &'a Trace)],
+    publics: usize,
+) -> Vec<Vec<(&'a str, &'a Trace)>> {
+    (0..publics)
+        .map(|p| {
+            traces
+                .iter()
+                .filter(|t| t.0 == p)
+                .map(|t| (t.1, t.2))
+                .collect()
+        })
+        .collect()
+}
+
+/// The SysTick runs of check `ci` for public input `p`, as (label, instructions or error).
+fn ticks_of<'a>(
+    inputs: &[InputSpec],
+    labels: &'a [String],
+    outcomes: &Outcomes,
+    ci: usize,
+    p: usize,
+) -> Vec<(&'a str, Result<u64, String>)> {
+    inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.public == p)
+        .map(|(ii, _)| {
+            let r = match outcomes.get(&(ci, ii, true)) {
+                Some(Outcome::Ticks(t)) => Ok(*t),
+                Some(Outcome::Failed(e)) => Err(e.clone()),
+                _ => Err("no result".to_string()),
+            };
+            (labels[ii].as_str(), r)
+        })
+        .collect()
+}
+
+/// Of one engine's results per public input, the first that is not constant-time, else the
+/// last: the check's one row for that engine.
+fn first_leak_or_last(judged: Vec<CheckResult>) -> Option<CheckResult> {
+    let leak = judged
+        .iter()
+        .position(|r| r.verdict != Verdict::ConstantTime);
+    let i = leak.unwrap_or(judged.len().saturating_sub(1));
+    judged.into_iter().nth(i)
+}
+
+/// The baseline entry of a check (its bench is filled in by the caller): the trace's
+/// instruction count per `public|label`.
+fn baseline_entry(traces: &[(usize, &str, &Trace)], inputs: &[InputSpec], count_ct: bool) -> Entry {
     let ir: BTreeMap<String, u64> = traces
         .iter()
         .zip(inputs)
         .map(|((_, _, t), i)| (format!("{}|{}", i.public, i.label), t.instructions()))
         .collect();
-    let entry = Entry {
+    Entry {
         bench: String::new(),
         constant_time: count_ct,
         ir_max: ir.values().copied().max().unwrap_or(0),
         ir,
-    };
-    Judged {
-        results,
-        entry: Some(entry),
     }
 }
 

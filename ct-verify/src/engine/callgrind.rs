@@ -178,14 +178,7 @@ fn parse_pos(tok: &str, last: u64) -> Option<u64> {
 
 /// Parses one callgrind output file.
 pub fn parse(text: &str) -> Result<Dump, String> {
-    let mut dump = Dump::default();
-    let (mut obs, mut files, mut fns) = (Names::default(), Names::default(), Names::default());
-    let (mut ob, mut fl, mut fi, mut func) =
-        (String::new(), String::new(), String::new(), String::new());
-    let mut positions = 2usize;
-    let (mut last_addr, mut last_line) = (0u64, 0u64);
-    let mut call_pending = false;
-    let mut totals: Option<u64> = None;
+    let mut p = Parser::default();
     for (no, raw) in text.lines().enumerate() {
         let line = raw.trim_end();
         if line.is_empty() || line.starts_with('#') {
@@ -193,77 +186,130 @@ pub fn parse(text: &str) -> Result<Dump, String> {
         }
         let first = line.as_bytes()[0];
         if first.is_ascii_digit() || first == b'+' || first == b'-' || first == b'*' {
-            let toks: Vec<&str> = line.split_whitespace().collect();
-            if toks.len() < positions {
-                return Err(format!("line {}: short cost line `{line}`", no + 1));
-            }
-            let addr = parse_pos(toks[0], last_addr)
-                .ok_or_else(|| format!("line {}: bad position `{}`", no + 1, toks[0]))?;
-            let src = if positions >= 2 {
-                parse_pos(toks[1], last_line)
-                    .ok_or_else(|| format!("line {}: bad line `{}`", no + 1, toks[1]))?
-            } else {
-                0
-            };
-            last_addr = addr;
-            last_line = src;
-            let ir: u64 = toks
-                .get(positions)
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
-            if call_pending {
-                // Inclusive cost of a call made from this instruction: not self cost.
-                call_pending = false;
-                *dump
-                    .calls
-                    .entry(InstrKey {
-                        object: ob.clone(),
-                        addr,
-                    })
-                    .or_default() += ir;
-                continue;
-            }
-            let entry = dump
-                .instrs
-                .entry(InstrKey {
-                    object: ob.clone(),
-                    addr,
-                })
-                .or_default();
-            entry.ir += ir;
-            if entry.function.is_empty() {
-                entry.file = fi.clone();
-                entry.line = src;
-                entry.function = func.clone();
-            }
+            p.cost_line(no, line)?;
             continue;
         }
         let Some((key, value)) = line.split_once(['=', ':']) else {
             continue;
         };
+        p.spec_line(key, value)?;
+    }
+    let mut dump = p.dump;
+    dump.total_ir = p
+        .totals
+        .unwrap_or_else(|| dump.instrs.values().map(|c| c.ir).sum());
+    Ok(dump)
+}
+
+/// The state of [`parse`] between lines: name compression tables, the current object, file and
+/// function, and the last position (cost lines may give positions relative to it).
+struct Parser {
+    dump: Dump,
+    obs: Names,
+    files: Names,
+    fns: Names,
+    /// Current object (`ob`).
+    ob: String,
+    /// Current function's file (`fl`).
+    fl: String,
+    /// Current file of inlined code (`fi`/`fe`, else `fl`).
+    fi: String,
+    func: String,
+    /// How many positions a cost line starts with (`positions:`).
+    positions: usize,
+    last_addr: u64,
+    last_line: u64,
+    /// After `calls=`: the next cost line is a call's inclusive cost.
+    call_pending: bool,
+    totals: Option<u64>,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser {
+            dump: Dump::default(),
+            obs: Names::default(),
+            files: Names::default(),
+            fns: Names::default(),
+            ob: String::new(),
+            fl: String::new(),
+            fi: String::new(),
+            func: String::new(),
+            positions: 2,
+            last_addr: 0,
+            last_line: 0,
+            call_pending: false,
+            totals: None,
+        }
+    }
+}
+
+impl Parser {
+    /// A cost line (line `no`, 0-based): positions, then Ir.
+    fn cost_line(&mut self, no: usize, line: &str) -> Result<(), String> {
+        let toks: Vec<&str> = line.split_whitespace().collect();
+        if toks.len() < self.positions {
+            return Err(format!("line {}: short cost line `{line}`", no + 1));
+        }
+        let addr = parse_pos(toks[0], self.last_addr)
+            .ok_or_else(|| format!("line {}: bad position `{}`", no + 1, toks[0]))?;
+        let src = if self.positions >= 2 {
+            parse_pos(toks[1], self.last_line)
+                .ok_or_else(|| format!("line {}: bad line `{}`", no + 1, toks[1]))?
+        } else {
+            0
+        };
+        self.last_addr = addr;
+        self.last_line = src;
+        let ir: u64 = toks
+            .get(self.positions)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let key = InstrKey {
+            object: self.ob.clone(),
+            addr,
+        };
+        if self.call_pending {
+            // Inclusive cost of a call made from this instruction: not self cost.
+            self.call_pending = false;
+            *self.dump.calls.entry(key).or_default() += ir;
+            return Ok(());
+        }
+        let entry = self.dump.instrs.entry(key).or_default();
+        entry.ir += ir;
+        if entry.function.is_empty() {
+            entry.file = self.fi.clone();
+            entry.line = src;
+            entry.function = self.func.clone();
+        }
+        Ok(())
+    }
+
+    /// A specification line `key=value` or `key: value`; unknown keys are skipped.
+    fn spec_line(&mut self, key: &str, value: &str) -> Result<(), String> {
         match key {
-            "ob" => ob = obs.resolve(value),
+            "ob" => self.ob = self.obs.resolve(value),
             "fl" => {
-                fl = files.resolve(value);
-                fi = fl.clone();
+                self.fl = self.files.resolve(value);
+                self.fi = self.fl.clone();
             }
-            "fi" | "fe" => fi = files.resolve(value),
+            "fi" | "fe" => self.fi = self.files.resolve(value),
             "fn" => {
-                func = fns.resolve(value);
-                fi = fl.clone();
+                self.func = self.fns.resolve(value);
+                self.fi = self.fl.clone();
             }
             "cob" => {
-                obs.resolve(value);
+                self.obs.resolve(value);
             }
             "cfi" | "cfl" => {
-                files.resolve(value);
+                self.files.resolve(value);
             }
             "cfn" => {
-                fns.resolve(value);
+                self.fns.resolve(value);
             }
-            "calls" => call_pending = true,
+            "calls" => self.call_pending = true,
             "positions" => {
-                positions = value.split_whitespace().count();
+                self.positions = value.split_whitespace().count();
                 if !value.split_whitespace().any(|p| p == "instr") {
                     return Err(
                         "callgrind output has no instruction positions (run with --dump-instr=yes)"
@@ -273,21 +319,20 @@ pub fn parse(text: &str) -> Result<Dump, String> {
             }
             "desc" => {
                 if let Some(l) = value.trim().strip_prefix("Trigger: Client Request: ") {
-                    dump.label = l.trim().to_string();
+                    self.dump.label = l.trim().to_string();
                 }
             }
             "totals" | "summary" => {
-                totals = value
+                self.totals = value
                     .split_whitespace()
                     .next()
                     .and_then(|v| v.parse().ok())
-                    .or(totals);
+                    .or(self.totals);
             }
             _ => {}
         }
+        Ok(())
     }
-    dump.total_ir = totals.unwrap_or_else(|| dump.instrs.values().map(|c| c.ir).sum());
-    Ok(dump)
 }
 
 #[cfg(test)]

@@ -121,7 +121,19 @@ fn collect_once(
     };
     let run = process::run_suite_watched(&launch, scratch, finished)
         .map_err(|e| format!("cannot start valgrind: {e}"))?;
-    let mut files: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(&dir)
+    let runs = read_dumps(&dir, targets.len())?;
+    let single = targets.len() == 1;
+    Ok(targets
+        .iter()
+        .zip(runs)
+        .map(|(target, r)| outcome(&run, target, r, single))
+        .collect())
+}
+
+/// The callgrind dumps in `dir` (in dump order), as the calls of `n` checks: each dump is
+/// labelled `DUMP_PREFIX index|public|label`; others are skipped.
+fn read_dumps(dir: &Path, n: usize) -> Result<Vec<CountRun>, String> {
+    let mut files: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
@@ -131,7 +143,7 @@ fn collect_once(
         })
         .collect();
     files.sort();
-    let mut runs: Vec<CountRun> = (0..targets.len()).map(|_| CountRun::default()).collect();
+    let mut runs: Vec<CountRun> = (0..n).map(|_| CountRun::default()).collect();
     for (_, path) in files {
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -152,31 +164,37 @@ fn collect_once(
             r.calls.push((public, label, dump));
         }
     }
-    let single = targets.len() == 1;
-    Ok(targets
-        .iter()
-        .zip(runs)
-        .map(|(target, r)| match process::outcome(&run, target) {
-            Some(Record::Done { .. }) if r.calls.is_empty() => {
-                Some(Err("callgrind produced no dumps for the check".to_string()))
-            }
-            Some(Record::Done { panicked, .. }) => Some(Ok(CountRun {
-                panicked: panicked.clone(),
-                searched: run
-                    .records
-                    .iter()
-                    .filter_map(|rec| match rec {
-                        Record::Searched(s) if &s.target == target => Some(s.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-                ..r
-            })),
-            Some(Record::Panic { message, .. }) => Some(Err(format!("panicked: {message}"))),
-            _ if single => Some(Err(run.failure())),
-            _ => None,
-        })
-        .collect())
+    Ok(runs)
+}
+
+/// What the suite's records say of `target`, with its dumps `r`: `None` (it needs a run of its
+/// own) when the process stopped before it and ran several checks.
+fn outcome(
+    run: &process::SuiteRun,
+    target: &str,
+    r: CountRun,
+    single: bool,
+) -> Option<Result<CountRun, String>> {
+    match process::outcome(run, target) {
+        Some(Record::Done { .. }) if r.calls.is_empty() => {
+            Some(Err("callgrind produced no dumps for the check".to_string()))
+        }
+        Some(Record::Done { panicked, .. }) => Some(Ok(CountRun {
+            panicked: panicked.clone(),
+            searched: run
+                .records
+                .iter()
+                .filter_map(|rec| match rec {
+                    Record::Searched(s) if s.target == target => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            ..r
+        })),
+        Some(Record::Panic { message, .. }) => Some(Err(format!("panicked: {message}"))),
+        _ if single => Some(Err(run.failure())),
+        _ => None,
+    }
 }
 
 /// One call of a check: a secret input with a public input, and what it executed.
@@ -482,120 +500,13 @@ fn inline_chains<'a>(
 /// makes it a leak (panicking for some secrets only is secret-dependent control flow); a
 /// SysTick run that gave no reading makes it an error.
 pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
-    let compared: Vec<(usize, &str, u64)> = evidence
-        .calls
-        .iter()
-        .filter(|c| !c.panicked)
-        .map(|c| (c.public, c.label.as_str(), c.instructions))
-        .collect();
-    let counts_differ = differing_counts(&compared).is_some();
-    let max = evidence.calls.iter().map(|c| c.instructions).max();
-    let site = evidence.site();
-    let at = at_site(site.as_ref());
     let (verdict, summary) = match &evidence.source {
         Source::Callgrind {
             differences,
             panicked,
             search,
-        } => {
-            let max = max.unwrap_or(0);
-            if let Some((input, message)) = panicked.first() {
-                (
-                    Verdict::Leak,
-                    format!("panics for some secret inputs only: {input} ({message})"),
-                )
-            } else if let Some(found) = found_by_search(&compared, search) {
-                (Verdict::Leak, found)
-            } else if counts_differ {
-                let detail: Vec<String> = evidence
-                    .calls
-                    .iter()
-                    .filter(|c| c.public == 0)
-                    .take(4)
-                    .map(|c| format!("{}={}", c.label, c.instructions))
-                    .collect();
-                (
-                    Verdict::Leak,
-                    format!("Ir differs between secret inputs: {}{at}", detail.join(" ")),
-                )
-            } else if let Some(d) = differences.first() {
-                let at = if site.is_some() {
-                    at
-                } else {
-                    format!(", first at {}", super::taint::short_path(&d.location))
-                };
-                (
-                    Verdict::Leak,
-                    format!("same Ir ({max}) but different instruction profile{at}"),
-                )
-            } else {
-                let candidates: u64 = search.iter().map(|s| s.candidates).sum();
-                // A search asked for but not run must say so: its silence would read as a
-                // search that found nothing.
-                let skipped = search.iter().find(|s| !s.skipped.is_empty());
-                let searched = match skipped {
-                    _ if search.is_empty() => String::new(),
-                    Some(s) => format!(
-                        " (search skipped for public input {}: {}; {candidates} candidates run)",
-                        s.public, s.skipped
-                    ),
-                    None => format!(" (and {candidates} candidates of the search)"),
-                };
-                (
-                    Verdict::ConstantTime,
-                    format!(
-                        "Ir {max} for every one of {} inputs{searched}",
-                        evidence.calls.len()
-                    ),
-                )
-            }
-        }
-        Source::Trace { systick, .. } => {
-            let errors: Vec<String> = systick
-                .iter()
-                .filter_map(|s| {
-                    s.reading
-                        .as_ref()
-                        .err()
-                        .map(|e| format!("{}: {e}", s.label))
-                })
-                .collect();
-            let ticked: Vec<(usize, &str, u64)> = systick
-                .iter()
-                .filter_map(|s| {
-                    let (_, insns) = s.reading.as_ref().ok()?;
-                    Some((s.public, s.label.as_str(), *insns))
-                })
-                .collect();
-            let device = ticked.iter().map(|t| t.2);
-            let (dmin, dmax) = (device.clone().min().unwrap_or(0), device.max().unwrap_or(0));
-            if !errors.is_empty() {
-                (
-                    Verdict::Error,
-                    format!("SysTick run failed: {}", errors.join("; ")),
-                )
-            } else if counts_differ || differing_counts(&ticked).is_some() {
-                let list = evidence
-                    .calls
-                    .iter()
-                    .map(|c| format!("{} {}", c.label, c.instructions))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                (
-                    Verdict::Leak,
-                    format!("instruction counts differ: {list} (SysTick {dmin}..{dmax}){at}"),
-                )
-            } else {
-                let min = evidence.calls.iter().map(|c| c.instructions).min();
-                (
-                    Verdict::ConstantTime,
-                    format!(
-                        "{} instructions for every input (SysTick: {dmin} incl. the markers)",
-                        min.unwrap_or(0)
-                    ),
-                )
-            }
-        }
+        } => judge_host(&evidence, differences, panicked, search),
+        Source::Trace { systick, .. } => judge_device(&evidence, systick),
     };
     CheckResult {
         target: target.to_string(),
@@ -603,6 +514,141 @@ pub fn judge(target: &str, evidence: Evidence) -> CheckResult {
         verdict,
         evidence: crate::engine::Evidence::Count(evidence),
         summary,
+    }
+}
+
+/// The calls that did not panic, as [`differing_counts`] takes them.
+fn compared_calls(evidence: &Evidence) -> Vec<(usize, &str, u64)> {
+    evidence
+        .calls
+        .iter()
+        .filter(|c| !c.panicked)
+        .map(|c| (c.public, c.label.as_str(), c.instructions))
+        .collect()
+}
+
+/// [`judge`] on the host; the first of these decides: a panic, a secret the search found,
+/// differing Ir, a differing instruction profile.
+fn judge_host(
+    evidence: &Evidence,
+    differences: &[ProfileDifference],
+    panicked: &[(String, String)],
+    search: &[SearchRecord],
+) -> (Verdict, String) {
+    let compared = compared_calls(evidence);
+    let max = evidence
+        .calls
+        .iter()
+        .map(|c| c.instructions)
+        .max()
+        .unwrap_or(0);
+    let site = evidence.site();
+    let at = at_site(site.as_ref());
+    if let Some((input, message)) = panicked.first() {
+        (
+            Verdict::Leak,
+            format!("panics for some secret inputs only: {input} ({message})"),
+        )
+    } else if let Some(found) = found_by_search(&compared, search) {
+        (Verdict::Leak, found)
+    } else if differing_counts(&compared).is_some() {
+        let detail: Vec<String> = evidence
+            .calls
+            .iter()
+            .filter(|c| c.public == 0)
+            .take(4)
+            .map(|c| format!("{}={}", c.label, c.instructions))
+            .collect();
+        (
+            Verdict::Leak,
+            format!("Ir differs between secret inputs: {}{at}", detail.join(" ")),
+        )
+    } else if let Some(d) = differences.first() {
+        let at = if site.is_some() {
+            at
+        } else {
+            format!(", first at {}", super::taint::short_path(&d.location))
+        };
+        (
+            Verdict::Leak,
+            format!("same Ir ({max}) but different instruction profile{at}"),
+        )
+    } else {
+        (
+            Verdict::ConstantTime,
+            format!(
+                "Ir {max} for every one of {} inputs{}",
+                evidence.calls.len(),
+                searched(search)
+            ),
+        )
+    }
+}
+
+/// What a constant-time host verdict says of the search: nothing without one, else how many
+/// candidates it ran, or why it was skipped (a search asked for but not run must say so: its
+/// silence would read as a search that found nothing).
+fn searched(search: &[SearchRecord]) -> String {
+    let candidates: u64 = search.iter().map(|s| s.candidates).sum();
+    let skipped = search.iter().find(|s| !s.skipped.is_empty());
+    match skipped {
+        _ if search.is_empty() => String::new(),
+        Some(s) => format!(
+            " (search skipped for public input {}: {}; {candidates} candidates run)",
+            s.public, s.skipped
+        ),
+        None => format!(" (and {candidates} candidates of the search)"),
+    }
+}
+
+/// [`judge`] on the device: a SysTick run without a reading is an error; else the trace's
+/// counts and the SysTick readings must each be constant per public input.
+fn judge_device(evidence: &Evidence, systick: &[SysTick]) -> (Verdict, String) {
+    let counts_differ = differing_counts(&compared_calls(evidence)).is_some();
+    let at = at_site(evidence.site().as_ref());
+    let errors: Vec<String> = systick
+        .iter()
+        .filter_map(|s| {
+            s.reading
+                .as_ref()
+                .err()
+                .map(|e| format!("{}: {e}", s.label))
+        })
+        .collect();
+    let ticked: Vec<(usize, &str, u64)> = systick
+        .iter()
+        .filter_map(|s| {
+            let (_, insns) = s.reading.as_ref().ok()?;
+            Some((s.public, s.label.as_str(), *insns))
+        })
+        .collect();
+    let device = ticked.iter().map(|t| t.2);
+    let (dmin, dmax) = (device.clone().min().unwrap_or(0), device.max().unwrap_or(0));
+    if !errors.is_empty() {
+        (
+            Verdict::Error,
+            format!("SysTick run failed: {}", errors.join("; ")),
+        )
+    } else if counts_differ || differing_counts(&ticked).is_some() {
+        let list = evidence
+            .calls
+            .iter()
+            .map(|c| format!("{} {}", c.label, c.instructions))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            Verdict::Leak,
+            format!("instruction counts differ: {list} (SysTick {dmin}..{dmax}){at}"),
+        )
+    } else {
+        let min = evidence.calls.iter().map(|c| c.instructions).min();
+        (
+            Verdict::ConstantTime,
+            format!(
+                "{} instructions for every input (SysTick: {dmin} incl. the markers)",
+                min.unwrap_or(0)
+            ),
+        )
     }
 }
 
