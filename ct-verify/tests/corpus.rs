@@ -1,26 +1,15 @@
 //! Runs `cargo-ct-verify` against the corpus (`corpus/`, a package of its own) and checks every
 //! verdict and exit status. Needs valgrind (`apt-get install -y valgrind`).
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
 /// Runs are serialised: they share the corpus's target directory and both cores.
 static LOCK: Mutex<()> = Mutex::new(());
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("corpus")
-        .join("Cargo.toml")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctv-it-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn ctv_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
@@ -34,10 +23,6 @@ fn ctv_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn ctv(args: &[&str]) -> Output {
     ctv_env(args, &[])
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// (target, engine) -> (verdict, evidence)

@@ -3,24 +3,16 @@
 //! is an error naming it; `cargo bench` on a suite with a leak exits non-zero. The suites are
 //! in `tests/edge-suites` (a workspace of its own). The suite runs need valgrind.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// One run at a time: they share the edge crate's target directory and both cores.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn edge_manifest() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/edge-suites/Cargo.toml")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctv-early-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Runs `cargo-ct-verify ARGS`: its output and how long it took.
 fn ctv(args: &[&str]) -> (Output, Duration) {
@@ -31,10 +23,6 @@ fn ctv(args: &[&str]) -> (Output, Duration) {
         .output()
         .expect("run cargo-ct-verify");
     (out, started.elapsed())
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Exit status 2 with `needles` on the last stderr line, no backtrace, nothing built or run.

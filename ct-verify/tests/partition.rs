@@ -3,26 +3,16 @@
 //! And with `--target`: a few of no_std-examples' firmware checks under QEMU. Needs valgrind,
 //! `qemu-system-arm`, a C compiler and the thumbv7m rustup target (CI installs them).
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// One heavy run at a time: the machines have two cores and valgrind or QEMU use both.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("corpus")
-        .join("Cargo.toml")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctv-part-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn ctv(args: &[&str]) -> Output {
     ctv_in(None, args)
@@ -34,10 +24,6 @@ fn ctv_in(dir: Option<&Path>, args: &[&str]) -> Output {
         cmd.current_dir(d);
     }
     cmd.args(args).output().expect("run cargo-ct-verify")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn read_json(p: &Path) -> serde_json::Value {

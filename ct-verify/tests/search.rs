@@ -3,7 +3,9 @@
 //! in a constant-time compare of the same values with the same budget. Without the flag the early exit is the count engine's miss. The suite is
 //! `tests/edge-suites/benches/search.rs`; the runs need valgrind.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
 use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,10 +17,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 /// The suite's public tag (a copy of `TAG` in benches/search.rs).
 const TAG: &[u8; 32] = b"\x5aeverybody-knows-the-public-tag!";
-
-fn edge_manifest() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/edge-suites/Cargo.toml")
-}
 
 fn ctv(args: &[&str]) -> (Output, Duration) {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
