@@ -1,4 +1,5 @@
-// Indexing a table by a secret leaks the index through the cache: use `ct_lookup`.
+// Indexing a table by a secret leaks the index through the cache: use `ct_lookup`. Checked by
+// tests/ui_index.rs (not trybuild: see there why).
 use secret_core::Secret;
 
 fn main() {
