@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::engine::count::CountRun;
 use crate::engine::{CheckResult, EngineName, Verdict};
@@ -194,98 +193,131 @@ impl Baseline {
         tolerance_percent: f64,
         selection: &Selection,
     ) -> Vec<CheckResult> {
-        let mut out = Vec::new();
-        for (name, now) in current {
-            let Some(base) = self.targets.get(name) else {
-                out.push(membership_row(
-                    name,
-                    format!(
-                        "check `{name}` ran but is not in the baseline: re-record it with `{}`",
-                        selection.rerecord
-                    ),
-                    "missing",
-                    &selection.rerecord,
-                ));
-                continue;
-            };
-            let changed: Vec<String> = base
-                .ir
-                .iter()
-                .filter_map(|(k, v)| match now.ir.get(k) {
-                    Some(n) if n != v => Some(format!("{k}: {v} -> {n}")),
-                    _ => None,
-                })
-                .collect();
-            let limit = base.ir_max as f64 * (1.0 + tolerance_percent / 100.0);
-            let (verdict, summary) =
-                if base.constant_time && (now.ir_max != base.ir_max || !changed.is_empty()) {
-                    (
-                        Verdict::Regression,
-                        format!(
-                            "Ir of a constant-time check changed: {} -> {}",
-                            base.ir_max, now.ir_max
-                        ),
-                    )
-                } else if !base.constant_time && now.ir_max as f64 > limit {
-                    (
-                        Verdict::Regression,
-                        format!(
-                            "Ir grew beyond {tolerance_percent}%: {} -> {}",
-                            base.ir_max, now.ir_max
-                        ),
-                    )
-                } else {
-                    (
-                        Verdict::Ok,
-                        format!("Ir {} (baseline {})", now.ir_max, base.ir_max),
-                    )
-                };
-            out.push(CheckResult {
-                target: name.clone(),
-                engine: EngineName::Baseline,
-                verdict,
-                evidence: crate::engine::Evidence::Json(json!({
-                    "regression": verdict == Verdict::Regression,
-                    "baseline_constant_time": base.constant_time,
-                    "baseline_ir_max": base.ir_max,
-                    "ir_max": now.ir_max,
-                    "tolerance_percent": tolerance_percent,
-                    "changed": changed,
-                })),
-                summary,
+        let ran = current
+            .iter()
+            .map(|(name, now)| match self.targets.get(name) {
+                Some(base) => compare_entry(name, base, now, tolerance_percent),
+                None => membership_row(name, Membership::Missing, &selection.rerecord),
             });
-        }
-        for (name, base) in &self.targets {
-            if current.contains_key(name) || !selection.expects(name, base) {
-                continue;
-            }
-            out.push(membership_row(
-                name,
-                format!(
-                    "baseline entry `{name}` did not run (the check was renamed or removed): \
-                     re-record the baseline with `{}`",
-                    selection.rerecord
-                ),
-                "stale",
-                &selection.rerecord,
-            ));
-        }
-        out
+        let stale = self
+            .targets
+            .iter()
+            .filter(|(name, base)| !current.contains_key(*name) && selection.expects(name, base))
+            .map(|(name, _)| membership_row(name, Membership::Stale, &selection.rerecord));
+        ran.chain(stale).collect()
     }
 }
 
-/// A `regression` row for a check that is in the run but not the baseline (`missing`) or in
-/// the baseline but not the run (`stale`).
-fn membership_row(name: &str, summary: String, problem: &str, rerecord: &str) -> CheckResult {
+/// What a `baseline` row found (the report writes it as the row's `evidence`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Evidence {
+    /// The check is in both: its counts then and now.
+    Compared {
+        /// Whether the counts moved beyond what the baseline allows.
+        regression: bool,
+        /// Whether the check was constant-time when the baseline was saved (then any change of
+        /// its counts is a regression; otherwise only growth beyond the tolerance).
+        baseline_constant_time: bool,
+        /// The largest Ir of any call when saved.
+        baseline_ir_max: u64,
+        /// The largest Ir of any call now.
+        ir_max: u64,
+        /// How much a check that was not constant-time may grow, in percent (`--baseline-tolerance`).
+        tolerance_percent: f64,
+        /// `label: then -> now` for every input whose count changed.
+        changed: Vec<String>,
+    },
+    /// The run and the baseline disagree on whether the check exists.
+    Membership {
+        /// Which side lacks the check.
+        problem: Membership,
+        /// The command that re-records the baseline.
+        rerecord: String,
+    },
+}
+
+/// How the run and the baseline disagree on a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    /// It ran but is not in the baseline.
+    Missing,
+    /// It is in the baseline, the selection should have run it, and it did not.
+    Stale,
+}
+
+impl Membership {
+    /// The report's word for it (JSON `baseline`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Membership::Missing => "missing",
+            Membership::Stale => "stale",
+        }
+    }
+}
+
+/// The `baseline` row of a check that is in the run and the baseline.
+fn compare_entry(name: &str, base: &Entry, now: &Entry, tolerance_percent: f64) -> CheckResult {
+    let changed: Vec<String> = base
+        .ir
+        .iter()
+        .filter_map(|(k, v)| match now.ir.get(k) {
+            Some(n) if n != v => Some(format!("{k}: {v} -> {n}")),
+            _ => None,
+        })
+        .collect();
+    let limit = base.ir_max as f64 * (1.0 + tolerance_percent / 100.0);
+    let (verdict, summary) =
+        if base.constant_time && (now.ir_max != base.ir_max || !changed.is_empty()) {
+            let why = format!(
+                "Ir of a constant-time check changed: {} -> {}",
+                base.ir_max, now.ir_max
+            );
+            (Verdict::Regression, why)
+        } else if !base.constant_time && now.ir_max as f64 > limit {
+            let why = format!(
+                "Ir grew beyond {tolerance_percent}%: {} -> {}",
+                base.ir_max, now.ir_max
+            );
+            (Verdict::Regression, why)
+        } else {
+            let how = format!("Ir {} (baseline {})", now.ir_max, base.ir_max);
+            (Verdict::Ok, how)
+        };
+    CheckResult {
+        target: name.to_string(),
+        engine: EngineName::Baseline,
+        verdict,
+        evidence: crate::engine::Evidence::Baseline(Evidence::Compared {
+            regression: verdict == Verdict::Regression,
+            baseline_constant_time: base.constant_time,
+            baseline_ir_max: base.ir_max,
+            ir_max: now.ir_max,
+            tolerance_percent,
+            changed,
+        }),
+        summary,
+    }
+}
+
+/// The `regression` row of a check that the run and the baseline disagree on.
+fn membership_row(name: &str, problem: Membership, rerecord: &str) -> CheckResult {
+    let summary = match problem {
+        Membership::Missing => {
+            format!("check `{name}` ran but is not in the baseline: re-record it with `{rerecord}`")
+        }
+        Membership::Stale => format!(
+            "baseline entry `{name}` did not run (the check was renamed or removed): \
+             re-record the baseline with `{rerecord}`"
+        ),
+    };
     CheckResult {
         target: name.to_string(),
         engine: EngineName::Baseline,
         verdict: Verdict::Regression,
-        evidence: crate::engine::Evidence::Json(json!({
-            "regression": true,
-            "baseline": problem,
-            "rerecord": rerecord,
-        })),
+        evidence: crate::engine::Evidence::Baseline(Evidence::Membership {
+            problem,
+            rerecord: rerecord.to_string(),
+        }),
         summary,
     }
 }

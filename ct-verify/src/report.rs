@@ -224,7 +224,10 @@ impl Evidence {
             #[cfg(feature = "cli")]
             Evidence::Count(c) => count_json(c),
             Evidence::Dudect(d) => dudect_json(d),
-            crate::engine::Evidence::Json(v) => v.clone(),
+            #[cfg(feature = "cli")]
+            Evidence::Baseline(b) => baseline_json(b),
+            Evidence::Error(message) => json!({ "error": message }),
+            Evidence::Json(v) => v.clone(),
         }
     }
 }
@@ -424,6 +427,36 @@ fn operands_json(check: &audit::operands::OperandCheck) -> Value {
             "operands": [values(&d.operands[0]), values(&d.operands[1])],
         }),
         OperandCheck::Unchecked(reason) => json!({"verdict": "unchecked", "reason": reason}),
+    }
+}
+
+#[cfg(feature = "cli")]
+/// The report's `evidence` object for `baseline`: `regression`, then either the counts
+/// (`baseline_constant_time`, `baseline_ir_max`, `ir_max`, `tolerance_percent`, `changed`) or
+/// why the check is not comparable (`baseline`: `missing` or `stale`, with `rerecord`).
+fn baseline_json(evidence: &crate::baseline::Evidence) -> Value {
+    use crate::baseline::Evidence as B;
+    match evidence {
+        B::Compared {
+            regression,
+            baseline_constant_time,
+            baseline_ir_max,
+            ir_max,
+            tolerance_percent,
+            changed,
+        } => json!({
+            "regression": regression,
+            "baseline_constant_time": baseline_constant_time,
+            "baseline_ir_max": baseline_ir_max,
+            "ir_max": ir_max,
+            "tolerance_percent": tolerance_percent,
+            "changed": changed,
+        }),
+        B::Membership { problem, rerecord } => json!({
+            "regression": true,
+            "baseline": problem.as_str(),
+            "rerecord": rerecord,
+        }),
     }
 }
 

@@ -159,7 +159,9 @@ fn place(r: &CheckResult) -> Option<(SourceLocation, Option<[String; 2]>)> {
             .iter()
             .filter(|f| f.severity == audit::Severity::Leak)
             .find_map(|f| Some((SourceLocation::parse(&f.function, &f.location)?, None))),
-        Evidence::Dudect(_) => None,
+        #[cfg(feature = "cli")]
+        Evidence::Baseline(_) => None,
+        Evidence::Dudect(_) | Evidence::Error(_) => None,
         Evidence::Json(v) => json_place(r.engine, v),
     }
 }

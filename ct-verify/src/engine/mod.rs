@@ -170,9 +170,8 @@ impl fmt::Display for EngineName {
     }
 }
 
-/// What an engine saw of one check: typed where one judge serves both backends, JSON where
-/// the engine still builds its own (baseline, errors) or where `merge` read a
-/// row back from a part's report. It becomes JSON in `crate::report` only.
+/// What an engine saw of one check, typed; JSON only for a row `merge` read back from a part's
+/// report. It becomes JSON in `crate::report` only.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Evidence {
     /// Secret-dependent control flow or address (taint on the host, trace on the device).
@@ -186,7 +185,12 @@ pub enum Evidence {
     /// Instruction counts per input (callgrind on the host, trace and SysTick on the device).
     #[cfg(feature = "cli")]
     Count(count::Evidence),
-    /// Already the report's JSON.
+    /// A comparison against a saved baseline.
+    #[cfg(feature = "cli")]
+    Baseline(crate::baseline::Evidence),
+    /// Why the check has no verdict (the row's verdict is `error`).
+    Error(String),
+    /// A row read back from a report (`merge`): its JSON as written.
     Json(serde_json::Value),
 }
 
@@ -216,7 +220,7 @@ impl CheckResult {
             target: target.to_string(),
             engine,
             verdict: Verdict::Error,
-            evidence: Evidence::Json(serde_json::json!({ "error": message })),
+            evidence: Evidence::Error(message.clone()),
             summary: message,
         }
     }
