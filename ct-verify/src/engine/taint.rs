@@ -208,38 +208,13 @@ pub fn judge(
         let declassified = match origin(e) {
             Origin::DeclassifiedOutside => continue,
             Origin::Secret => None,
-            Origin::DeclassifiedInside(call, stack) => Some((call, stack)),
+            Origin::DeclassifiedInside(call, stack) => Some(declassified(&call, &stack, &allowed)),
         };
-        let declassified = declassified.map(|(call, stack)| Declassified {
-            location: call.location(),
-            function: call.function.clone(),
-            stack: stack
-                .iter()
-                .map(|f| format!("{} at {}", f.function, f.location()))
-                .collect(),
-            place: short_path(&call.location()),
-            allowed_by: allowed
-                .iter()
-                .find(|(_, a)| a.matches(&call.function, call.file.as_deref(), call.line))
-                .map(|(text, _)| (*text).clone()),
-        });
         let decl_key = declassified.as_ref().map(|d| d.location.clone());
         if !seen.insert((e.kind.clone(), top.location(), decl_key)) {
             continue;
         }
-        sites.push(Site::Tainted(TaintedSite {
-            kind: e.kind.clone(),
-            message: e.message.clone(),
-            location: top.location(),
-            function: top.function.clone(),
-            innermost: frames.first().map(Frame::location),
-            stack: frames
-                .iter()
-                .map(|f| format!("{} at {}", f.function, f.location()))
-                .collect(),
-            place: short_path(&top.location()),
-            declassified,
-        }));
+        sites.push(Site::Tainted(tainted_site(e, frames, &top, declassified)));
     }
     sites.extend(
         panicked
@@ -256,6 +231,47 @@ pub fn judge(
             sites,
         },
     )
+}
+
+/// The `.declassify()` call that made an error's value undefined again, and the allowed site
+/// (`Config::allow_declassify`, as the user wrote it) that covers it, if any.
+fn declassified(call: &Frame, stack: &[Frame], allowed: &[(&String, Allowed)]) -> Declassified {
+    Declassified {
+        location: call.location(),
+        function: call.function.clone(),
+        stack: stack
+            .iter()
+            .map(|f| format!("{} at {}", f.function, f.location()))
+            .collect(),
+        place: short_path(&call.location()),
+        allowed_by: allowed
+            .iter()
+            .find(|(_, a)| a.matches(&call.function, call.file.as_deref(), call.line))
+            .map(|(text, _)| (*text).clone()),
+    }
+}
+
+/// The site of a memcheck error inside the check: `top` is the frame it is reported at (the
+/// first outside the standard library), `frames` the stack down to the check.
+fn tainted_site(
+    e: &MemcheckError,
+    frames: &[Frame],
+    top: &Frame,
+    declassified: Option<Declassified>,
+) -> TaintedSite {
+    TaintedSite {
+        kind: e.kind.clone(),
+        message: e.message.clone(),
+        location: top.location(),
+        function: top.function.clone(),
+        innermost: frames.first().map(Frame::location),
+        stack: frames
+            .iter()
+            .map(|f| format!("{} at {}", f.function, f.location()))
+            .collect(),
+        place: short_path(&top.location()),
+        declassified,
+    }
 }
 
 /// Where the undefined bytes of a memcheck error came from (its origin stack, with
