@@ -231,47 +231,17 @@ pub(crate) fn search<S: Input>(
         ..SearchRecord::default()
     };
     let mut kept = Kept::default();
-    let mut corpus: Vec<Vec<u8>> = Vec::new();
-    let mut seen: BTreeSet<u64> = BTreeSet::new();
-    for (secret, count) in seeds {
-        let mut bytes = Vec::new();
-        if secret.to_bytes(&mut bytes).is_none() {
-            record.skipped = format!(
-                "the secret type `{}` has no byte form (Input::to_bytes) to mutate",
-                std::any::type_name::<S>()
-            );
+    let (mut corpus, mut seen) = match seed_corpus(seeds) {
+        Ok(seeded) => seeded,
+        Err(why) => {
+            record.skipped = why;
             return (record, kept);
         }
-        let Some(count) = count else {
-            record.skipped = "callgrind's dump of a generic input could not be read".into();
-            return (record, kept);
-        };
-        corpus.push(bytes);
-        seen.insert(*count);
-    }
-    if seen.len() > 1 {
-        record.skipped = "the generic inputs' counts already differ".into();
-        return (record, kept);
-    }
+    };
     let mut mutator = Mutator::new(rng_seed, dictionary);
     let mut sweep = Sweep::new(corpus.first().cloned().unwrap_or_default(), 0);
     while Instant::now() < deadline && record.found.len() < MAX_FOUND && !corpus.is_empty() {
-        // Every other candidate from the sweep, the others mutated; `changed`: the first byte
-        // that differs from the seed it came from.
-        let swept = match record.candidates % 2 {
-            0 => sweep.next_candidate(),
-            _ => None,
-        };
-        let (bytes, changed) = match swept {
-            Some(c) => c,
-            None => {
-                let base = mutator.pick(corpus.len());
-                let other = mutator.pick(corpus.len());
-                let bytes = mutator.mutate(&corpus[base], &corpus[other]);
-                let changed = bytes.iter().zip(&corpus[base]).position(|(a, b)| a != b);
-                (bytes, changed.unwrap_or(0))
-            }
-        };
+        let (bytes, changed) = candidate(record.candidates, &mut sweep, &mut mutator, &corpus);
         let Some(secret) = S::from_bytes(&mut &bytes[..]) else {
             record.skipped = format!(
                 "`{}` cannot be made from its own byte form (Input::from_bytes)",
@@ -302,6 +272,54 @@ pub(crate) fn search<S: Input>(
     }
     record.millis = started.elapsed().as_millis() as u64;
     (record, kept)
+}
+
+/// The generic inputs' bytes and their distinct counts, or why the search cannot run: a
+/// secret without a byte form, an unreadable dump, or counts that already differ.
+fn seed_corpus<S: Input>(
+    seeds: &[(&S, Option<u64>)],
+) -> Result<(Vec<Vec<u8>>, BTreeSet<u64>), String> {
+    let mut corpus = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (secret, count) in seeds {
+        let mut bytes = Vec::new();
+        if secret.to_bytes(&mut bytes).is_none() {
+            return Err(format!(
+                "the secret type `{}` has no byte form (Input::to_bytes) to mutate",
+                std::any::type_name::<S>()
+            ));
+        }
+        let Some(count) = count else {
+            return Err("callgrind's dump of a generic input could not be read".into());
+        };
+        corpus.push(bytes);
+        seen.insert(*count);
+    }
+    if seen.len() > 1 {
+        return Err("the generic inputs' counts already differ".into());
+    }
+    Ok((corpus, seen))
+}
+
+/// Candidate number `n`: every other one from the sweep, the others mutated from the corpus.
+/// Also returns the first byte that differs from the input it came from.
+fn candidate(
+    n: u64,
+    sweep: &mut Sweep,
+    mutator: &mut Mutator,
+    corpus: &[Vec<u8>],
+) -> (Vec<u8>, usize) {
+    let swept = match n % 2 {
+        0 => sweep.next_candidate(),
+        _ => None,
+    };
+    swept.unwrap_or_else(|| {
+        let base = mutator.pick(corpus.len());
+        let other = mutator.pick(corpus.len());
+        let bytes = mutator.mutate(&corpus[base], &corpus[other]);
+        let changed = bytes.iter().zip(&corpus[base]).position(|(a, b)| a != b);
+        (bytes, changed.unwrap_or(0))
+    })
 }
 
 /// Lower-case hexadecimal.
