@@ -255,94 +255,102 @@ fn flow_json(evidence: &flow::Evidence) -> Value {
         flow::Source::Taint {
             calls,
             errors_outside_check,
-        } => {
-            let mut errors = Vec::new();
-            let mut intended = Vec::new();
-            let mut panicked = Vec::new();
-            for s in &evidence.sites {
-                match s {
-                    flow::Site::Tainted(t) => {
-                        let mut e = json!({
-                            "kind": t.kind,
-                            "message": t.message,
-                            "location": t.location,
-                            "function": t.function,
-                            "innermost": t.innermost,
-                            "stack": t.stack,
-                        });
-                        if let Some(d) = &t.declassified {
-                            e["declassified_at"] = json!({
-                                "location": d.location,
-                                "function": d.function,
-                                "stack": d.stack,
-                            });
-                        }
-                        match t.declassified.as_ref().and_then(|d| d.allowed_by.as_ref()) {
-                            Some(site) => {
-                                e["allowed_by"] = json!(site);
-                                intended.push(e);
-                            }
-                            None => errors.push(e),
-                        }
-                    }
-                    flow::Site::Panicked(i, m) => {
-                        panicked.push(json!({ "input": i, "message": m }))
-                    }
-                    flow::Site::Split(_) => {}
-                }
-            }
-            let mut out = json!({
-                "calls": calls,
-                "errors": errors,
-                "errors_outside_check": errors_outside_check,
-                "panicked_inputs": panicked,
-            });
-            if !intended.is_empty() {
-                out["intended_declassify"] = Value::Array(intended);
-            }
-            out
-        }
+        } => taint_json(&evidence.sites, *calls, *errors_outside_check),
         flow::Source::Trace {
             trace_events,
             instructions,
-        } => {
-            let lengths: serde_json::Map<String, Value> = trace_events
-                .iter()
-                .map(|(n, l)| (n.clone(), json!(l)))
-                .collect();
-            let split = evidence.sites.iter().find_map(|s| match s {
-                flow::Site::Split(s) => Some(s),
-                _ => None,
-            });
-            let Some(s) = split else {
-                return json!({
-                    "inputs": trace_events.len(),
-                    "trace_events": lengths,
-                    "instructions": instructions,
+        } => trace_json(&evidence.sites, trace_events, *instructions),
+    }
+}
+
+#[cfg(feature = "cli")]
+/// [`flow_json`] of a taint run: errors a check's own `allow_declassify` covers go to
+/// `intended_declassify` (present only when there is one).
+fn taint_json(sites: &[flow::Site], calls: usize, errors_outside_check: usize) -> Value {
+    let mut errors = Vec::new();
+    let mut intended = Vec::new();
+    let mut panicked = Vec::new();
+    for s in sites {
+        match s {
+            flow::Site::Tainted(t) => {
+                let mut e = json!({
+                    "kind": t.kind,
+                    "message": t.message,
+                    "location": t.location,
+                    "function": t.function,
+                    "innermost": t.innermost,
+                    "stack": t.stack,
                 });
-            };
-            let loc = |a: &Option<(u32, crate::elf::Location)>| {
-                a.as_ref().map_or(Value::Null, |(addr, l)| l.to_json(*addr))
-            };
-            let event = |e: Option<flow::Event>| match e {
-                Some(e) => json!({"kind": e.kind.name(), "address": format!("{:#010x}", e.addr)}),
-                None => json!({"kind": "end of trace"}),
-            };
-            let (ref_name, name) = (&s.inputs.0, &s.inputs.1);
-            json!({
-                "first_divergence": {
-                    "inputs": [ref_name, name],
-                    "event_index": s.event_index,
-                    "pc": s.at.as_ref().map(|a| format!("{:#010x}", a.0)),
-                    "at": loc(&s.at),
-                    "after": loc(&s.after),
-                    ref_name: event(s.events.0),
-                    name: event(s.events.1),
-                },
-                "trace_events": lengths,
-            })
+                if let Some(d) = &t.declassified {
+                    e["declassified_at"] = json!({
+                        "location": d.location,
+                        "function": d.function,
+                        "stack": d.stack,
+                    });
+                }
+                match t.declassified.as_ref().and_then(|d| d.allowed_by.as_ref()) {
+                    Some(site) => {
+                        e["allowed_by"] = json!(site);
+                        intended.push(e);
+                    }
+                    None => errors.push(e),
+                }
+            }
+            flow::Site::Panicked(i, m) => panicked.push(json!({ "input": i, "message": m })),
+            flow::Site::Split(_) => {}
         }
     }
+    let mut out = json!({
+        "calls": calls,
+        "errors": errors,
+        "errors_outside_check": errors_outside_check,
+        "panicked_inputs": panicked,
+    });
+    if !intended.is_empty() {
+        out["intended_declassify"] = Value::Array(intended);
+    }
+    out
+}
+
+#[cfg(feature = "cli")]
+/// [`flow_json`] of a trace run: the first divergence (keyed also by the two inputs' names,
+/// each with its event there), or for identical traces the input count and instructions.
+fn trace_json(sites: &[flow::Site], trace_events: &[(String, usize)], instructions: u64) -> Value {
+    let lengths: serde_json::Map<String, Value> = trace_events
+        .iter()
+        .map(|(n, l)| (n.clone(), json!(l)))
+        .collect();
+    let split = sites.iter().find_map(|s| match s {
+        flow::Site::Split(s) => Some(s),
+        _ => None,
+    });
+    let Some(s) = split else {
+        return json!({
+            "inputs": trace_events.len(),
+            "trace_events": lengths,
+            "instructions": instructions,
+        });
+    };
+    let loc = |a: &Option<(u32, crate::elf::Location)>| {
+        a.as_ref().map_or(Value::Null, |(addr, l)| l.to_json(*addr))
+    };
+    let event = |e: Option<flow::Event>| match e {
+        Some(e) => json!({"kind": e.kind.name(), "address": format!("{:#010x}", e.addr)}),
+        None => json!({"kind": "end of trace"}),
+    };
+    let (ref_name, name) = (&s.inputs.0, &s.inputs.1);
+    json!({
+        "first_divergence": {
+            "inputs": [ref_name, name],
+            "event_index": s.event_index,
+            "pc": s.at.as_ref().map(|a| format!("{:#010x}", a.0)),
+            "at": loc(&s.at),
+            "after": loc(&s.after),
+            ref_name: event(s.events.0),
+            name: event(s.events.1),
+        },
+        "trace_events": lengths,
+    })
 }
 
 #[cfg(feature = "cli")]
@@ -513,88 +521,108 @@ fn count_json(evidence: &count::Evidence) -> Value {
             differences,
             panicked,
             search,
-        } => {
-            let classes: Vec<Value> = evidence
-                .calls
-                .iter()
-                .map(|c| {
-                    json!({
-                        "public": c.public,
-                        "input": c.label,
-                        "ir": c.instructions,
-                        "panicked": c.panicked,
-                    })
-                })
-                .collect();
-            let compared: Vec<(usize, &str, u64)> = evidence
-                .calls
-                .iter()
-                .filter(|c| !c.panicked)
-                .map(|c| (c.public, c.label.as_str(), c.instructions))
-                .collect();
-            let irs = evidence.calls.iter().map(|c| c.instructions);
-            let differences: Vec<Value> = differences
-                .iter()
-                .map(|d| {
-                    json!({
-                        "public": d.public,
-                        "inputs": d.inputs,
-                        "ir": d.instructions,
-                        "object": d.object,
-                        "address": format!("{:#x}", d.address),
-                        "location": d.location,
-                        "function": d.function,
-                        "counts": d.counts,
-                        "user_location": d.user.as_ref().map(source_json),
-                    })
-                })
-                .collect();
-            let mut evidence = json!({
-                "classes": classes,
-                "ir_min": irs.clone().min().unwrap_or(0),
-                "ir_max": irs.max().unwrap_or(0),
-                "ir_identical": count::differing_counts(&compared).is_none(),
-                "profile_identical": differences.is_empty(),
-                "location": site_json(evidence.site().as_ref()),
-                "differences": differences,
-                "panicked_inputs": panicked
-                    .iter()
-                    .map(|(i, m)| json!({ "input": i, "message": m }))
-                    .collect::<Vec<_>>(),
-            });
-            // Only with --search-budget: without it the report is what it always was.
-            if !search.is_empty() {
-                evidence["search"] = json!(search);
-            }
-            evidence
-        }
+        } => callgrind_json(evidence, differences, panicked, search),
         count::Source::Trace {
             systick,
             clock_hz,
             icount,
             ..
-        } => {
-            let instructions: serde_json::Map<String, Value> = evidence
-                .calls
-                .iter()
-                .map(|c| (c.label.clone(), json!(c.instructions)))
-                .collect();
-            let ticks: serde_json::Map<String, Value> = systick
-                .iter()
-                .filter_map(|s| {
-                    let (t, i) = s.reading.as_ref().ok()?;
-                    Some((s.label.clone(), json!({"ticks": t, "instructions": i})))
-                })
-                .collect();
-            json!({
-                "instructions": instructions,
-                "systick": ticks,
-                "systick_clock_hz": clock_hz,
-                "icount": icount,
-                "location": site_json(evidence.site().as_ref()),
-            })
-        }
+        } => systick_json(evidence, systick, *clock_hz, icount),
     }
+}
+
+#[cfg(feature = "cli")]
+/// [`count_json`] on the host: per-call counts, the first profile differences with their
+/// user-code places, and the search's record (only with `--search-budget`).
+fn callgrind_json(
+    evidence: &count::Evidence,
+    differences: &[count::ProfileDifference],
+    panicked: &[(String, String)],
+    search: &[crate::protocol::SearchRecord],
+) -> Value {
+    let classes: Vec<Value> = evidence
+        .calls
+        .iter()
+        .map(|c| {
+            json!({
+                "public": c.public,
+                "input": c.label,
+                "ir": c.instructions,
+                "panicked": c.panicked,
+            })
+        })
+        .collect();
+    let compared: Vec<(usize, &str, u64)> = evidence
+        .calls
+        .iter()
+        .filter(|c| !c.panicked)
+        .map(|c| (c.public, c.label.as_str(), c.instructions))
+        .collect();
+    let irs = evidence.calls.iter().map(|c| c.instructions);
+    let differences: Vec<Value> = differences
+        .iter()
+        .map(|d| {
+            json!({
+                "public": d.public,
+                "inputs": d.inputs,
+                "ir": d.instructions,
+                "object": d.object,
+                "address": format!("{:#x}", d.address),
+                "location": d.location,
+                "function": d.function,
+                "counts": d.counts,
+                "user_location": d.user.as_ref().map(source_json),
+            })
+        })
+        .collect();
+    let mut evidence = json!({
+        "classes": classes,
+        "ir_min": irs.clone().min().unwrap_or(0),
+        "ir_max": irs.max().unwrap_or(0),
+        "ir_identical": count::differing_counts(&compared).is_none(),
+        "profile_identical": differences.is_empty(),
+        "location": site_json(evidence.site().as_ref()),
+        "differences": differences,
+        "panicked_inputs": panicked
+            .iter()
+            .map(|(i, m)| json!({ "input": i, "message": m }))
+            .collect::<Vec<_>>(),
+    });
+    // Only with --search-budget: without it the report is what it always was.
+    if !search.is_empty() {
+        evidence["search"] = json!(search);
+    }
+    evidence
+}
+
+#[cfg(feature = "cli")]
+/// [`count_json`] on the device: the trace's instructions per input and the independent
+/// SysTick readings under `-icount`.
+fn systick_json(
+    evidence: &count::Evidence,
+    systick: &[count::SysTick],
+    clock_hz: u64,
+    icount: &str,
+) -> Value {
+    let instructions: serde_json::Map<String, Value> = evidence
+        .calls
+        .iter()
+        .map(|c| (c.label.clone(), json!(c.instructions)))
+        .collect();
+    let ticks: serde_json::Map<String, Value> = systick
+        .iter()
+        .filter_map(|s| {
+            let (t, i) = s.reading.as_ref().ok()?;
+            Some((s.label.clone(), json!({"ticks": t, "instructions": i})))
+        })
+        .collect();
+    json!({
+        "instructions": instructions,
+        "systick": ticks,
+        "systick_clock_hz": clock_hz,
+        "icount": icount,
+        "location": site_json(evidence.site().as_ref()),
+    })
 }
 
 #[cfg(feature = "cli")]
