@@ -381,64 +381,76 @@ impl<'a> Suite<'a> {
     fn run_native(self) {
         // `cargo bench` passes `--bench`; `cargo test --benches` does not: there, only call every
         // check once per input (a smoke test), without timing.
-        let bench = std::env::args().any(|a| a == "--bench");
-        let mut failed = false;
-        let mut leaked = false;
-        if !bench {
-            println!("ct-verify: smoke test (each check once per input; `cargo ct-verify` runs the engines)");
-            for t in &self.targets {
-                let c = t.run_taint(self.seed);
-                match c.panicked.first() {
-                    // Panicking for every input: the check cannot run at all.
-                    Some((input, message)) if c.panicked.len() == c.calls => {
-                        failed = true;
-                        println!("{:<32} error: panicked for {input}: {message}", t.name());
-                    }
-                    // For some inputs only: secret-dependent control flow, which the engines
-                    // report as a leak.
-                    Some((input, message)) => {
-                        println!(
-                            "{:<32} panics for some inputs ({input}: {message})",
-                            t.name()
-                        )
-                    }
-                    None => println!("{:<32} ok ({} calls)", t.name(), c.calls),
-                }
-            }
+        let outcome = if std::env::args().any(|a| a == "--bench") {
+            self.quick_dudect()
         } else {
-            let budget = std::env::var(protocol::BUDGET)
-                .ok()
-                .and_then(|b| b.parse().ok())
-                .unwrap_or(0.5);
-            println!("ct-verify: quick native run ({budget} s of dudect per check; `cargo ct-verify` runs the real engines)");
-            for t in &self.targets {
-                let seed = self.seed;
-                match catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, false))) {
-                    Ok(r) => {
-                        println!(
-                            "{:<32} {:<13} max |t| = {:>7.2} over {} measurements",
-                            t.name(),
-                            r.verdict,
-                            r.max_t.abs(),
-                            r.measurements
-                        );
-                        leaked |= r.verdict == Verdict::Leak.name();
-                        failed |= r.verdict != Verdict::ConstantTime.name();
-                    }
-                    Err(_) => {
-                        failed = true;
-                        println!("{:<32} error         {}", t.name(), take_panic_message());
-                    }
-                }
-            }
-        }
-        if leaked {
+            self.smoke_test()
+        };
+        if outcome.leaked {
             println!("ct-verify: a check leaked (`cargo ct-verify` shows where)");
             std::process::exit(EXIT_LEAK);
         }
-        if failed {
+        if outcome.failed {
             std::process::exit(EXIT_ERROR);
         }
+    }
+
+    /// `cargo test --benches`: every check once per input. A check that panics for every input
+    /// fails; one that panics for some inputs only is reported (the engines call it a leak).
+    fn smoke_test(&self) -> NativeOutcome {
+        let mut outcome = NativeOutcome::default();
+        println!(
+            "ct-verify: smoke test (each check once per input; `cargo ct-verify` runs the engines)"
+        );
+        for t in &self.targets {
+            let c = t.run_taint(self.seed);
+            match c.panicked.first() {
+                Some((input, message)) if c.panicked.len() == c.calls => {
+                    outcome.failed = true;
+                    println!("{:<32} error: panicked for {input}: {message}", t.name());
+                }
+                Some((input, message)) => {
+                    println!(
+                        "{:<32} panics for some inputs ({input}: {message})",
+                        t.name()
+                    )
+                }
+                None => println!("{:<32} ok ({} calls)", t.name(), c.calls),
+            }
+        }
+        outcome
+    }
+
+    /// `cargo bench`: a short dudect run per check (`protocol::BUDGET` seconds, default 0.5);
+    /// anything but constant-time fails, a leak with its own exit code.
+    fn quick_dudect(&self) -> NativeOutcome {
+        let mut outcome = NativeOutcome::default();
+        let budget = std::env::var(protocol::BUDGET)
+            .ok()
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(0.5);
+        println!("ct-verify: quick native run ({budget} s of dudect per check; `cargo ct-verify` runs the real engines)");
+        for t in &self.targets {
+            let seed = self.seed;
+            match catch_unwind(AssertUnwindSafe(|| t.run_dudect(seed, budget, false))) {
+                Ok(r) => {
+                    println!(
+                        "{:<32} {:<13} max |t| = {:>7.2} over {} measurements",
+                        t.name(),
+                        r.verdict,
+                        r.max_t.abs(),
+                        r.measurements
+                    );
+                    outcome.leaked |= r.verdict == Verdict::Leak.name();
+                    outcome.failed |= r.verdict != Verdict::ConstantTime.name();
+                }
+                Err(_) => {
+                    outcome.failed = true;
+                    println!("{:<32} error         {}", t.name(), take_panic_message());
+                }
+            }
+        }
+        outcome
     }
 }
 
@@ -845,6 +857,15 @@ fn emit(record: &Record) {
         eprintln!("ct-verify: cannot write {path}: {e}");
         std::process::exit(3);
     }
+}
+
+/// What a run without `cargo ct-verify` (`cargo bench`, `cargo test --benches`) found.
+#[derive(Default)]
+struct NativeOutcome {
+    /// A check leaked (exit `EXIT_LEAK`).
+    leaked: bool,
+    /// A check could not run or was not constant-time (exit `EXIT_ERROR` unless one leaked).
+    failed: bool,
 }
 
 #[cfg(test)]
