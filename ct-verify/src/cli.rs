@@ -130,6 +130,55 @@ impl OutputArgs {
         }
         self.baseline.as_deref().map(Baseline::load).transpose()
     }
+
+    /// The `--baseline` rows: `baseline` against this run's `counts`, with `--baseline-tolerance`.
+    pub fn compare(
+        &self,
+        baseline: &Baseline,
+        counts: &BTreeMap<String, Entry>,
+        selection: &Selection,
+    ) -> Vec<crate::engine::CheckResult> {
+        baseline.compare(counts, self.baseline_tolerance, selection)
+    }
+
+    /// Writes `counts` to `--save-baseline`, if given, stamped with `rustc` (`None`: the
+    /// compiler ct-verify finds now, which built this run's suites).
+    pub fn save_baseline(
+        &self,
+        counts: &BTreeMap<String, Entry>,
+        rustc: Option<&str>,
+    ) -> Result<(), String> {
+        let Some(path) = &self.save_baseline else {
+            return Ok(());
+        };
+        let mut b = Baseline::new(counts.clone());
+        if let Some(rustc) = rustc {
+            b.rustc = rustc.to_string();
+        }
+        b.save(path)?;
+        eprintln!(
+            "ct-verify: saved baseline of {} checks to {}",
+            counts.len(),
+            path.display()
+        );
+        Ok(())
+    }
+
+    /// Writes the rendered report to `--output` (then the summary line on standard error) or
+    /// to standard output.
+    pub fn write(&self, report: &Report, text: &str) -> Result<(), String> {
+        match &self.output {
+            Some(path) => {
+                std::fs::write(path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                eprintln!("{}", report.summary_line());
+            }
+            None => {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A failure that stops the run (exit status 2), as one line.
@@ -237,11 +286,17 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
     };
     note_partition(args, &report, &listed);
     if let Some(b) = &baseline {
-        compare_baseline(args, b, &mut report, &counts);
+        let selection = Selection {
+            bench: args.bench.clone(),
+            filter: args.filter.clone(),
+            partition: args.partition,
+            rerecord: crate::baseline::rerecord_command(&command_line()),
+        };
+        report
+            .results
+            .extend(args.out.compare(b, &counts, &selection));
     }
-    if let Some(path) = &args.out.save_baseline {
-        save_baseline(path, &counts)?;
-    }
+    args.out.save_baseline(&counts, None)?;
     let text = match args.partition {
         Some(p) if args.out.format == Format::Json => {
             let triple = match firmware {
@@ -256,7 +311,7 @@ pub fn run(args: &Args) -> Result<i32, Fatal> {
         }
         _ => report.render_in(args.out.format, &sarif_root(args)),
     };
-    write_report(args, &report, &text)?;
+    args.out.write(&report, &text)?;
     eprintln!(
         "ct-verify: finished in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -381,50 +436,6 @@ fn note_partition(args: &Args, report: &Report, listed: &[String]) {
             "ct-verify: note: `cargo ct-verify merge` reads the parts' --format json reports"
         );
     }
-}
-
-/// Adds the `--baseline` comparison rows to the report.
-fn compare_baseline(
-    args: &Args,
-    baseline: &Baseline,
-    report: &mut Report,
-    counts: &BTreeMap<String, Entry>,
-) {
-    let selection = Selection {
-        bench: args.bench.clone(),
-        filter: args.filter.clone(),
-        partition: args.partition,
-        rerecord: crate::baseline::rerecord_command(&command_line()),
-    };
-    report
-        .results
-        .extend(baseline.compare(counts, args.out.baseline_tolerance, &selection));
-}
-
-fn save_baseline(path: &Path, counts: &BTreeMap<String, Entry>) -> Result<(), Fatal> {
-    Baseline::new(counts.clone()).save(path)?;
-    eprintln!(
-        "ct-verify: saved baseline of {} checks to {}",
-        counts.len(),
-        path.display()
-    );
-    Ok(())
-}
-
-/// Writes the rendered report to `--output` (then the summary line on standard error) or to
-/// standard output.
-fn write_report(args: &Args, report: &Report, text: &str) -> Result<(), Fatal> {
-    match &args.out.output {
-        Some(path) => {
-            std::fs::write(path, text)
-                .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
-            eprintln!("{}", report.summary_line());
-        }
-        None => {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-        }
-    }
-    Ok(())
 }
 
 /// The directory SARIF's file names are relative to: the checked workspace's root (the current

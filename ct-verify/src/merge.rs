@@ -19,13 +19,12 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::{Baseline, Entry, Selection};
+use crate::baseline::{Entry, Selection};
 use crate::engine::{CheckResult, Engine, EngineName};
 use crate::partition::{self, Partition};
 use crate::report::{Report, EXIT_ERROR};
@@ -518,30 +517,12 @@ pub fn run(args: &MergeArgs) -> Result<i32, String> {
             partition: None,
             rerecord: crate::baseline::rerecord_command(&crate::cli::command_line()),
         };
-        results.extend(b.compare(&merged.counts, args.out.baseline_tolerance, &selection));
+        results.extend(args.out.compare(b, &merged.counts, &selection));
     }
-    if let Some(path) = &args.out.save_baseline {
-        let mut b = Baseline::new(merged.counts.clone());
-        b.rustc = merged.rustc.clone();
-        b.save(path)?;
-        eprintln!(
-            "ct-verify: saved baseline of {} checks to {}",
-            merged.counts.len(),
-            path.display()
-        );
-    }
+    args.out
+        .save_baseline(&merged.counts, Some(&merged.rustc))?;
     let report = Report { results };
-    let text = report.render(args.out.format);
-    match &args.out.output {
-        Some(path) => {
-            std::fs::write(path, &text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            eprintln!("{}", report.summary_line());
-        }
-        None => {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-        }
-    }
+    args.out.write(&report, &report.render(args.out.format))?;
     Ok(report.exit_code())
 }
 
