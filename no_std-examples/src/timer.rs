@@ -17,36 +17,12 @@
 //! Reads are volatile and fenced with `compiler_fence` so that the measured call stays between
 //! [`Timer::now`] reads; see [`Timer::measure`].
 
-use core::sync::atomic::{compiler_fence, Ordering};
-
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m::peripheral::SYST;
 
-/// A free-running hardware tick counter.
-pub trait Timer {
-    /// The raw counter value now.
-    fn now(&mut self) -> u32;
-
-    /// Ticks from reading `start` to reading `end` (handles the counter's wrap and direction).
-    fn elapsed(&self, start: u32, end: u32) -> u32;
-
-    /// What a tick is, for reports.
-    fn unit(&self) -> &'static str;
-
-    /// Runs `f` once and returns its result and the ticks it took. The compiler fences keep
-    /// the call between the two counter reads.
-    #[inline(always)]
-    fn measure<R>(&mut self, f: impl FnOnce() -> R) -> (u32, R) {
-        compiler_fence(Ordering::SeqCst);
-        let start = self.now();
-        compiler_fence(Ordering::SeqCst);
-        let r = f();
-        compiler_fence(Ordering::SeqCst);
-        let end = self.now();
-        compiler_fence(Ordering::SeqCst);
-        (self.elapsed(start, end), r)
-    }
-}
+/// The tick-counter trait ct-verify's dudect loop measures with (`ct_verify_stats::sampling`),
+/// implemented here for SysTick and DWT CYCCNT.
+pub use ct_verify_stats::sampling::Ticks as Timer;
 
 /// SysTick's reload value: the full 24-bit range, so the counter period is 2^24 ticks.
 pub const SYSTICK_RELOAD: u32 = 0x00FF_FFFF;

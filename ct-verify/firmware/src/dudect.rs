@@ -14,11 +14,10 @@
 //! (QEMU does not emulate it: the run then stops with a message).
 
 use core::hint::black_box;
-use core::sync::atomic::{compiler_fence, Ordering};
+use core::sync::atomic::Ordering;
 
-use ct_verify_stats::{
-    confirm, reps_for, timer_resolution, Class, Dudect, StatVerdict, TestKind, MAX_REPS,
-};
+use ct_verify_stats::sampling::{self, Ticks};
+use ct_verify_stats::{Class, Dudect, StatVerdict, TestKind};
 
 use crate::input::Input;
 
@@ -33,21 +32,11 @@ pub(crate) const MAX_SIZE: usize = 256;
 
 const _: () = assert!(MEASUREMENTS as u64 >= ct_verify_stats::MIN_MEASUREMENTS);
 
-/// A free-running tick counter.
-pub(crate) trait Timer {
-    /// The counter now.
-    fn now(&mut self) -> u32;
-    /// Ticks from `start` to `end` (wrap and direction handled).
-    fn elapsed(&self, start: u32, end: u32) -> u32;
-    /// What a tick is.
-    fn unit(&self) -> &'static str;
-}
-
 /// SysTick from the core clock, down-counting over its 24 bits.
 #[cfg_attr(all(feature = "dwt", not(ctv_armv6m)), allow(dead_code))]
 pub(crate) struct SysTick;
 
-impl Timer for SysTick {
+impl Ticks for SysTick {
     #[inline(always)]
     fn now(&mut self) -> u32 {
         cortex_m::peripheral::SYST::get_current()
@@ -66,7 +55,7 @@ impl Timer for SysTick {
 pub(crate) struct Dwt;
 
 #[cfg(all(feature = "dwt", not(ctv_armv6m)))]
-impl Timer for Dwt {
+impl Ticks for Dwt {
     #[inline(always)]
     fn now(&mut self) -> u32 {
         cortex_m::peripheral::DWT::cycle_count()
@@ -150,7 +139,7 @@ pub(crate) struct Outcome {
 /// frame (three samples' statistics, a warm-up and a batch of inputs, several KiB) exists only
 /// while dudect runs, not in every check's listing (Cortex-M0 boards have 16 KiB of RAM).
 #[inline(never)]
-pub(crate) fn run<S: Input, P, R, F: Fn(&S, &P) -> R, T: Timer>(
+pub(crate) fn run<S: Input, P, R, F: Fn(&S, &P) -> R, T: Ticks>(
     timer: &mut T,
     f: &F,
     fixed: &S,
@@ -158,51 +147,21 @@ pub(crate) fn run<S: Input, P, R, F: Fn(&S, &P) -> R, T: Timer>(
     rng: &mut XorShift32,
 ) -> Outcome {
     let time = |timer: &mut T, input: &S, reps: u32| -> u64 {
-        compiler_fence(Ordering::SeqCst);
-        let start = timer.now();
-        compiler_fence(Ordering::SeqCst);
-        for _ in 0..reps {
-            drop(black_box(f(black_box(input), black_box(p))));
-        }
-        compiler_fence(Ordering::SeqCst);
-        let end = timer.now();
-        compiler_fence(Ordering::SeqCst);
-        u64::from(timer.elapsed(start, end))
+        let (ticks, ()) = timer.measure(|| {
+            for _ in 0..reps {
+                drop(black_box(f(black_box(input), black_box(p))));
+            }
+        });
+        u64::from(ticks)
     };
-    let resolution = {
-        let mut last = timer.now();
-        let mut total = 0u64;
-        timer_resolution(
-            || {
-                let now = timer.now();
-                total += u64::from(timer.elapsed(last, now));
-                last = now;
-                total
-            },
-            1000,
-        )
-    };
-    // Calls per measurement: the faster class's median must span enough resolutions.
+    let resolution = sampling::resolution(timer);
     let mut bytes = [0u8; MAX_SIZE];
     rng.fill(&mut bytes[..S::SIZE]);
     let random = S::from_bytes(&bytes[..S::SIZE]);
-    let mut reps = 1u32;
-    loop {
-        let mut median = |input: &S| {
-            let mut t = [0u64; 15];
-            for slot in &mut t {
-                *slot = time(timer, input, reps);
-            }
-            t.sort_unstable();
-            t[t.len() / 2]
-        };
-        let ticks = median(fixed).min(median(&random));
-        let next = reps_for(resolution, reps, ticks);
-        if next <= reps || reps == MAX_REPS {
-            break;
-        }
-        reps = next.max(reps.saturating_mul(2)).min(MAX_REPS);
-    }
+    let reps = sampling::calibrate(resolution, |class, reps| match class {
+        Class::Fixed => time(timer, fixed, reps),
+        Class::Random => time(timer, &random, reps),
+    });
     let Some((samples, warmup)) = take_storage() else {
         // `run` is called once per firmware run (the suite exits after it).
         return Outcome {
@@ -217,15 +176,15 @@ pub(crate) fn run<S: Input, P, R, F: Fn(&S, &P) -> R, T: Timer>(
             samples: 0,
         };
     };
-    let mut sample = |stats: &mut Dudect, timer: &mut T, rng: &mut XorShift32| {
-        *stats = Dudect::new();
-        let mut inputs: [S; BATCH] = core::array::from_fn(|_| S::zeros());
-        let mut classes = [Class::Fixed; BATCH];
-        let mut ticks = [0u64; BATCH];
-        for batch in 0..(WARMUP + MEASUREMENTS) / BATCH {
+    let mut inputs: [S; BATCH] = core::array::from_fn(|_| S::zeros());
+    let mut classes = [Class::Fixed; BATCH];
+    let mut ticks = [0u64; BATCH];
+    let (c, n) = sampling::confirmed(samples, |stats| {
+        // Both candidates are built for either class; the index picks one.
+        let prepare = |inputs: &mut [S; BATCH], classes: &mut [Class]| {
             for (input, class) in inputs.iter_mut().zip(classes.iter_mut()) {
                 // The class is the top bit of a multiplied output (xorshift's low bits are
-                // linear in its state). Both candidates are built for either class.
+                // linear in its state).
                 let bit = (rng.next_u32().wrapping_mul(0x9e37_79bb) >> 31) as usize;
                 rng.fill(&mut bytes[..S::SIZE]);
                 let mut pair = [fixed.clone(), S::from_bytes(&bytes[..S::SIZE])];
@@ -236,35 +195,21 @@ pub(crate) fn run<S: Input, P, R, F: Fn(&S, &P) -> R, T: Timer>(
                     Class::Random
                 };
             }
-            for (input, t) in inputs.iter().zip(ticks.iter_mut()) {
-                *t = time(timer, input, reps);
-            }
-            let first = batch * BATCH;
-            if first < WARMUP {
-                warmup[first..first + BATCH].copy_from_slice(&ticks);
-                if first + BATCH == WARMUP {
-                    stats.set_thresholds(&mut warmup[..], resolution);
-                }
-            } else {
-                for (class, t) in classes.iter().zip(ticks) {
-                    stats.push(*class, t);
-                }
-            }
-        }
-    };
-    let [first, second, third] = samples;
-    sample(first, timer, rng);
-    sample(second, timer, rng);
-    let mut c = confirm(first, second);
-    let mut n = 2;
-    let mut measured = first.count() + second.count();
-    if let Some(lone) = c.lone {
-        sample(third, timer, rng);
-        measured += third.count();
-        n = 3;
-        c = confirm(if lone == 0 { first } else { second }, third);
-    }
-    let u = first.uncropped();
+        };
+        sampling::sample(
+            stats,
+            &mut warmup[..],
+            &mut classes,
+            &mut ticks,
+            MEASUREMENTS,
+            resolution,
+            &mut inputs,
+            prepare,
+            |inputs, i| time(timer, &inputs[i], reps),
+        );
+    });
+    let measured = samples[..n].iter().map(Dudect::count).sum();
+    let u = samples[0].uncropped();
     Outcome {
         verdict: c.verdict,
         t: c.t.map_or(0.0, |m| m.t),

@@ -458,7 +458,7 @@ fn dudect_with_timer<S: Input, P, R, F: Fn(&S, &P) -> R>(
     p: &P,
     rng: &mut crate::dudect::XorShift32,
 ) -> (crate::dudect::Outcome, &'static str) {
-    use crate::dudect::Timer;
+    use ct_verify_stats::sampling::Ticks;
     let Some(mut peripherals) = cortex_m::Peripherals::take() else {
         usage("the peripherals are taken")
     };

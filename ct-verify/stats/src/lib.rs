@@ -45,6 +45,7 @@
 mod battery;
 mod confirm;
 mod evidence;
+pub mod sampling;
 mod welch;
 
 pub use battery::{Dudect, MaxT, StatVerdict, TestKind};

@@ -1,5 +1,7 @@
 //! dudect on the device: fixed-vs-random timing test with Welch's t-test, run inside the
-//! firmware with the `no_std` statistics core of ct-verify (`ct-verify-stats`).
+//! firmware with the `no_std` statistics core of ct-verify (`ct-verify-stats`) and its
+//! measurement loop (`ct_verify_stats::sampling`: calibration, batched samples, confirmation),
+//! the same loop `cargo ct-verify --target T --engine dudect` runs on a crate's checks.
 //!
 //! Two 32-byte comparisons are measured against a secret reference value:
 //!
@@ -32,10 +34,8 @@
 use core::hint::black_box;
 
 use cortex_m_rt::entry;
-use ct_verify_stats::{
-    confirm, reps_for, timer_resolution, Class, Dudect, MaxT, StatVerdict, TestKind, MAX_REPS,
-    MIN_MEASUREMENTS, T_THRESHOLD,
-};
+use ct_verify_stats::sampling;
+use ct_verify_stats::{Class, Dudect, MaxT, StatVerdict, TestKind, MIN_MEASUREMENTS, T_THRESHOLD};
 use secret_core::Secret;
 use secret_firmware::timer::Timer;
 use secret_firmware::Report;
@@ -112,21 +112,6 @@ fn time<T: Timer>(timer: &mut T, f: Target, input: &[u8; 32], reps: Reps) -> u64
     u64::from(ticks)
 }
 
-/// The timer's resolution in ticks: its smallest step between two reads.
-fn resolution<T: Timer>(timer: &mut T) -> u64 {
-    let mut last = timer.now();
-    let mut total = 0u64;
-    timer_resolution(
-        || {
-            let now = timer.now();
-            total += u64::from(timer.elapsed(last, now));
-            last = now;
-            total
-        },
-        1000,
-    )
-}
-
 /// How many calls a measurement needs: the median of 15 measurements of the faster class
 /// (the reference, or a random input) must span twice `MIN_RESOLUTIONS` resolutions.
 fn calibrate<T: Timer>(timer: &mut T, rng: &mut XorShift32, f: Target, resolution: u64) -> Reps {
@@ -134,64 +119,45 @@ fn calibrate<T: Timer>(timer: &mut T, rng: &mut XorShift32, f: Target, resolutio
     for chunk in random.chunks_exact_mut(4) {
         chunk.copy_from_slice(&rng.next_u32().to_le_bytes());
     }
-    let mut reps = Reps(1);
-    loop {
-        let mut median = |input: &[u8; 32]| {
-            let mut t = [0u64; 15];
-            for slot in &mut t {
-                *slot = time(timer, f, input, reps);
-            }
-            t.sort_unstable();
-            t[t.len() / 2]
+    Reps(sampling::calibrate(resolution, |class, reps| {
+        let input = match class {
+            Class::Fixed => &REFERENCE,
+            Class::Random => &random,
         };
-        let ticks = median(&REFERENCE).min(median(&random));
-        let next = reps_for(resolution, reps.0, ticks);
-        if next <= reps.0 || reps.0 == MAX_REPS {
-            return reps;
-        }
-        reps = Reps(next.max(reps.0.saturating_mul(2)).min(MAX_REPS));
-    }
+        time(timer, f, input, Reps(reps))
+    }))
 }
 
-/// One sample: the warm-up and [`MEASUREMENTS`] measurements of `f`; returns the filled tests.
+/// One sample: the warm-up and [`MEASUREMENTS`] measurements of `f`, into `stats`.
 fn sample<T: Timer>(
+    stats: &mut Dudect,
     timer: &mut T,
     rng: &mut XorShift32,
     f: Target,
     reps: Reps,
     resolution: u64,
-) -> Dudect {
-    let mut stats = Dudect::new();
+) {
     let mut warmup = [0u64; WARMUP];
     let mut inputs = [[0u8; 32]; BATCH];
     let mut classes = [Class::Fixed; BATCH];
     let mut ticks = [0u64; BATCH];
-    let batches = (WARMUP + MEASUREMENTS) / BATCH;
-    for batch in 0..batches {
-        prepare(rng, &mut inputs, &mut classes);
-        for (input, t) in inputs.iter().zip(ticks.iter_mut()) {
-            *t = time(timer, f, input, reps);
-        }
-        // Record: the warm-up sets the thresholds and is discarded.
-        let first = batch * BATCH;
-        if first < WARMUP {
-            warmup[first..first + BATCH].copy_from_slice(&ticks);
-            if first + BATCH == WARMUP {
-                stats.set_thresholds(&mut warmup, resolution);
-            }
-        } else {
-            for (class, t) in classes.iter().zip(ticks) {
-                stats.push(*class, t);
-            }
-        }
-    }
-    stats
+    sampling::sample(
+        stats,
+        &mut warmup,
+        &mut classes,
+        &mut ticks,
+        MEASUREMENTS,
+        resolution,
+        &mut inputs,
+        |inputs, classes| prepare(rng, inputs, classes),
+        |inputs, i| time(timer, f, &inputs[i], reps),
+    );
 }
 
 /// Draws a class per slot and fills the input: the reference for the fixed class, random
 /// bytes otherwise. The same instructions for either class (mask blend, no branch), so that
 /// the timer's phase at the first measurement of the batch does not depend on its classes.
-fn prepare(rng: &mut XorShift32, inputs: &mut [[u8; 32]; BATCH], classes: &mut [Class; BATCH]) {
+fn prepare(rng: &mut XorShift32, inputs: &mut [[u8; 32]; BATCH], classes: &mut [Class]) {
     for (input, class) in inputs.iter_mut().zip(classes.iter_mut()) {
         // The class is the top bit of a multiplied output, not xorshift's raw low bit: the
         // low bits are linear in the state, and under QEMU that showed up as a small
@@ -221,17 +187,17 @@ fn run<T: Timer>(
     name: &str,
     f: Target,
 ) -> (StatVerdict, f64) {
-    let resolution = resolution(timer);
+    let resolution = sampling::resolution(timer);
     let reps = calibrate(timer, rng, f, resolution);
     report.note(format_args!(
         "{name}: timer resolution {resolution} ticks; {} calls per measurement",
         reps.0
     ));
-    let samples = [
-        sample(timer, rng, f, reps, resolution),
-        sample(timer, rng, f, reps, resolution),
-    ];
-    for (i, stats) in samples.iter().enumerate() {
+    let mut samples = [Dudect::new(), Dudect::new(), Dudect::new()];
+    let (c, n) = sampling::confirmed(&mut samples, |stats| {
+        sample(stats, timer, rng, f, reps, resolution)
+    });
+    for (i, stats) in samples[..2].iter().enumerate() {
         let u = stats.uncropped();
         let (fixed, random) = (u.class(Class::Fixed), u.class(Class::Random));
         report.note(format_args!(
@@ -246,15 +212,12 @@ fn run<T: Timer>(
             Strongest(stats.max_t())
         ));
     }
-    let mut c = confirm(&samples[0], &samples[1]);
-    if let Some(lone) = c.lone {
-        // One sample says leak, the other no evidence: a third decides, against the lone one.
-        let third = sample(timer, rng, f, reps, resolution);
+    if n == 3 {
+        // One sample said leak, the other no evidence: the third decided, against the lone one.
         report.note(format_args!(
             "{name} sample 3 (the first two disagreed): {}",
-            Strongest(third.max_t())
+            Strongest(samples[2].max_t())
         ));
-        c = confirm(&samples[lone], &third);
     }
     report.note(format_args!(
         "{name}: verdict {:?} (a leak needs the same test above {T_THRESHOLD} in both samples); {}",
