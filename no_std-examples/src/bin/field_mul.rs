@@ -3,10 +3,11 @@
 //! independently (Python big integers: `a * b % (2**255 - 19)`) and against Fermat's little
 //! theorem.
 //!
-//! On Cortex-M0 the 64-bit products call a compiler-builtins routine and on Cortex-M3 they
-//! compile to early-terminating `UMULL`/`UMLAL`: see the documentation of
-//! `secret_firmware::field`. The *values* are right on every core (that is what this example
-//! checks); the *timing* on M0/M3 is what `cargo ct-verify`'s audit must report.
+//! On Cortex-M0 the 64-bit products call a compiler-builtins routine; on Cortex-M3 secret-core
+//! builds them from 16×16 `MUL`s instead of the early-terminating `UMULL`/`UMLAL`: see the
+//! documentation of `secret_firmware::field`. The *values* are right on every core (that is
+//! what this example checks); the *timing* of M0's library calls is what `cargo ct-verify`'s
+//! audit must report.
 //!
 //! `cargo run --release --target thumbv6m-none-eabi --bin field_mul` (exit code 0 = pass).
 #![no_std]
