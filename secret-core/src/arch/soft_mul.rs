@@ -15,11 +15,11 @@
 //! block on Arm, 49 instructions: 8 to split both operands into 16-bit digits, 16 `MUL`s and
 //! 25 additions. That is close to the least this method needs (each of the 16 digit products
 //! is added once, the 8 not aligned to a word in two halves), and the block is opaque, so no
-//! long multiply can be rebuilt from it. The same steps in Rust compiled to about 70
-//! instructions per product: the optimizer added the two middle products of each 32×32 piece
+//! long multiply can be rebuilt from it. Written in Rust (four 32×32 pieces), it compiled to
+//! 70-80 instructions per product: the optimizer added the two middle products of each piece
 //! first (a 33-bit sum whose carry costs three more instructions) and spilled the digits.
-//! Elsewhere (the unit tests on the host) the steps are written in Rust, one line per
-//! instruction, so the tests check the block's carry handling.
+//! Elsewhere (the unit tests on the host) the block's steps are written out in Rust, carry by
+//! carry, so the tests check its carry handling.
 
 use super::fence_usize;
 
