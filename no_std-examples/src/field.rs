@@ -16,18 +16,19 @@
 //!   routine happens to be branch-free, but it is library code outside this crate, so its
 //!   constant-time behaviour has to be checked on the linked binary; and an M0 built with the
 //!   *small* iterative multiplier makes even `MULS` take 32 cycles (fixed, not data-dependent).
-//! - **Cortex-M3 (thumbv7m)**: the products compile to 55 `UMULL` and 75 `UMLAL` per `mul`,
-//!   and on M3 those are *early-terminating* (`UMULL` 3-5 cycles, `UMLAL` 4-7, depending on the
-//!   operand values; Cortex-M3 TRM, "Instruction timings"). On a real M3 this multiply leaks
-//!   the magnitude of secret limbs. QEMU does not model cycles, so the example still passes;
-//!   ct-verify's audit must report `UMULL`/`UMLAL` on secret paths for this target.
+//! - **Cortex-M3 (thumbv7m)**: its long multiplies are *early-terminating* (`UMULL` 3-5
+//!   cycles, `UMLAL` 4-7, depending on the operand values; Cortex-M3 TRM, "Instruction
+//!   timings"), so secret-core does not use them there: `Secret<u128>` products are built from
+//!   16×16→32 `MUL`s (single-cycle), one `asm!` block of 49 instructions per 64×64→128
+//!   product (`secret-core/src/arch/soft_mul.rs`). Plain `u128` code compiles to 55 `UMULL`
+//!   and 75 `UMLAL` per `mul` and would leak the magnitude of secret limbs on a real M3;
+//!   `perf.sh` checks that no long multiply is reachable from the secret field multiply.
 //! - **Cortex-M4 / M33 (thumbv7em, thumbv8m.main)**: the same `UMULL`/`UMLAL` instructions are
 //!   single-cycle (fixed latency), so the same code is constant-time there.
 //!
-//! This example is therefore the one `cargo ct-verify --target ...` must audit: see issue 5
-//! ("audit: variable-latency instructions executed on secret paths"). A port meant for real
-//! M3 silicon must keep secrets out of `UMULL`/`UMLAL`, for example with 16×16→32 partial
-//! products through `MUL` (single-cycle on M3).
+//! This example is therefore one `cargo ct-verify --target ...` must audit: see issue 5
+//! ("audit: variable-latency instructions executed on secret paths"): on M0 it reports the
+//! `__aeabi_lmul` calls.
 
 use secret_core::Secret;
 
