@@ -12,7 +12,8 @@
 //! `--engine dudect` run); an engine in two of them is an error.
 //!
 //! Exit status: 0 when every engine said what the ground truth expects of it (each engine
-//! listed for a leak reports `leak`; no engine reports `leak` for a constant-time check), 1
+//! listed for a leak reports `leak`, where the ground truth gives a place there; no engine
+//! reports `leak` for a constant-time check), 1
 //! otherwise, 2 when an input cannot be read or does not fit the other (a check of one missing
 //! from the other).
 
@@ -28,6 +29,16 @@ struct Truth {
     leak: bool,
     /// Engines that must report `leak` (for a leak; empty for a constant-time check).
     engines: Vec<String>,
+    /// Where an engine must place the leak (`count@src/x.rs:12`): the end of the file's path
+    /// and the line, compared with the row's `evidence.location`.
+    places: BTreeMap<String, (String, u64)>,
+}
+
+/// What the report says of one check under one engine.
+struct Row {
+    verdict: String,
+    /// `evidence.location` (file, line), when the engine placed the leak.
+    place: Option<(String, u64)>,
 }
 
 fn parse_truth(text: &str) -> Result<BTreeMap<String, Truth>, String> {
@@ -54,10 +65,27 @@ fn parse_truth(text: &str) -> Result<BTreeMap<String, Truth>, String> {
                 ))
             }
         };
+        let mut places = BTreeMap::new();
         let engines: Vec<String> = if engines == "-" {
             Vec::new()
         } else {
-            engines.split(',').map(|e| e.trim().to_string()).collect()
+            engines
+                .split(',')
+                .map(|e| {
+                    let Some((engine, place)) = e.trim().split_once('@') else {
+                        return Ok(e.trim().to_string());
+                    };
+                    let (file, line) = place
+                        .rsplit_once(':')
+                        .and_then(|(f, l)| Some((f.to_string(), l.parse::<u64>().ok()?)))
+                        .ok_or(format!(
+                            "line {}: `{e}`: a place is `engine@path/to/file.rs:LINE`",
+                            n + 1
+                        ))?;
+                    places.insert(engine.to_string(), (file, line));
+                    Ok(engine.to_string())
+                })
+                .collect::<Result<_, String>>()?
         };
         if let Some(bad) = engines.iter().find(|e| !JUDGED.contains(&e.as_str())) {
             return Err(format!(
@@ -72,7 +100,14 @@ fn parse_truth(text: &str) -> Result<BTreeMap<String, Truth>, String> {
             ));
         }
         if truth
-            .insert(name.to_string(), Truth { leak, engines })
+            .insert(
+                name.to_string(),
+                Truth {
+                    leak,
+                    engines,
+                    places,
+                },
+            )
             .is_some()
         {
             return Err(format!("line {}: check `{name}` listed twice", n + 1));
@@ -84,17 +119,17 @@ fn parse_truth(text: &str) -> Result<BTreeMap<String, Truth>, String> {
     Ok(truth)
 }
 
-/// The report's verdicts: engine -> check -> verdict.
+/// The report's rows: engine -> check -> row.
 fn parse_report(
     text: &str,
-    verdicts: &mut BTreeMap<String, BTreeMap<String, String>>,
+    verdicts: &mut BTreeMap<String, BTreeMap<String, Row>>,
 ) -> Result<(), String> {
     let report: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let results = report["results"]
         .as_array()
         .ok_or("no `results` array: not a ct-verify --format json report")?;
-    let mut own: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut own: BTreeMap<String, BTreeMap<String, Row>> = BTreeMap::new();
     for r in results {
         let (Some(engine), Some(check), Some(verdict)) = (
             r["engine"].as_str(),
@@ -103,9 +138,18 @@ fn parse_report(
         ) else {
             return Err(format!("a result without engine, target or verdict: {r}"));
         };
-        own.entry(engine.to_string())
-            .or_default()
-            .insert(check.to_string(), verdict.to_string());
+        let at = &r["evidence"]["location"];
+        let place = at["file"]
+            .as_str()
+            .zip(at["line"].as_u64())
+            .map(|(f, l)| (f.to_string(), l));
+        own.entry(engine.to_string()).or_default().insert(
+            check.to_string(),
+            Row {
+                verdict: verdict.to_string(),
+                place,
+            },
+        );
     }
     for (engine, checks) in own {
         if verdicts.insert(engine.clone(), checks).is_some() {
@@ -149,11 +193,11 @@ fn run(truth_path: &str, report_paths: &[String]) -> Result<bool, String> {
     for (engine, checks) in &report {
         let found = truth
             .iter()
-            .filter(|(c, t)| t.leak && checks[*c] == "leak")
+            .filter(|(c, t)| t.leak && checks[*c].verdict == "leak")
             .count();
         let alarms = truth
             .iter()
-            .filter(|(c, t)| !t.leak && checks[*c] == "leak")
+            .filter(|(c, t)| !t.leak && checks[*c].verdict == "leak")
             .count();
         println!("| {engine} | {found} / {leaks} | {alarms} / {cts} |");
     }
@@ -165,7 +209,8 @@ fn run(truth_path: &str, report_paths: &[String]) -> Result<bool, String> {
     for (check, t) in &truth {
         let mut cells = Vec::new();
         for engine in &engines {
-            let verdict = &report[*engine][check];
+            let row = &report[*engine][check];
+            let verdict = &row.verdict;
             let expected = if t.leak {
                 t.engines.contains(engine)
             } else {
@@ -180,9 +225,23 @@ fn run(truth_path: &str, report_paths: &[String]) -> Result<bool, String> {
             };
             let mark = if expected && !met {
                 ok = false;
-                " (unexpected)"
+                " (unexpected)".to_string()
             } else {
-                ""
+                match (t.places.get(*engine), &row.place) {
+                    (None, _) => String::new(),
+                    (Some((file, line)), Some((f, l)))
+                        if f.ends_with(file.as_str()) && l == line =>
+                    {
+                        format!(" at {file}:{line}")
+                    }
+                    (Some((file, line)), got) => {
+                        ok = false;
+                        let got = got
+                            .as_ref()
+                            .map_or("nowhere".to_string(), |(f, l)| format!("{f}:{l}"));
+                        format!(" (expected at {file}:{line}, placed {got})")
+                    }
+                }
             };
             cells.push(format!("{verdict}{mark}"));
         }
@@ -213,7 +272,7 @@ fn main() -> ExitCode {
     match run(truth, reports) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
-            eprintln!("real_corpus: some engine did not say what the ground truth expects (rows marked `unexpected`)");
+            eprintln!("real_corpus: some engine did not say what the ground truth expects (rows marked `unexpected` or `expected at`)");
             ExitCode::from(1)
         }
         Err(e) => {

@@ -336,6 +336,67 @@ pub fn frames(path: &Path, addrs: &[u64]) -> Option<Vec<Vec<Frame>>> {
     Some(parse_frames(&String::from_utf8_lossy(&o.stdout)))
 }
 
+/// [`frames`], where an instruction whose innermost frame has no line (`file:?` or `file:0`:
+/// LLVM gives line 0 to code merged from several lines, such as the block after a branch it
+/// introduced) takes the chain of the instruction before it in the same compiled function
+/// (often that branch), up to [`LINE_LOOKBACK`] bytes back. For the count engine's places,
+/// whose instructions are blocks executed a different number of times; the trace engine picks
+/// its own fallback (the branch before the divergence).
+pub fn frames_with_lines(path: &Path, addrs: &[u64]) -> Option<Vec<Vec<Frame>>> {
+    let mut chains = frames(path, addrs)?;
+    fill_unknown_lines(addrs, &mut chains, |a| frames(path, a).unwrap_or_default());
+    Some(chains)
+}
+
+/// How far back (bytes) [`frames_with_lines`] looks for a line of an instruction that has none: past the
+/// one or two instructions before it on x86_64 and Thumb.
+pub const LINE_LOOKBACK: u64 = 8;
+
+/// Whether a chain's innermost frame lacks a line number.
+fn unknown_line(chain: &[Frame]) -> bool {
+    chain.first().is_some_and(|(_, l)| {
+        l.rsplit_once(':')
+            .is_none_or(|(_, line)| line.parse::<u64>().is_ok_and(|n| n == 0) || line == "?")
+    })
+}
+
+/// For each chain whose innermost frame has no line, the chain of the nearest address before it
+/// (1 to [`LINE_LOOKBACK`] bytes: addr2line maps an address inside an instruction to that
+/// instruction) that has a line and the same outermost frame (the compiled function; the
+/// inlined frames may differ). `lookup` runs addr2line on a batch of addresses.
+fn fill_unknown_lines(
+    addrs: &[u64],
+    chains: &mut [Vec<Frame>],
+    mut lookup: impl FnMut(&[u64]) -> Vec<Vec<Frame>>,
+) {
+    let mut pending: Vec<usize> = (0..chains.len().min(addrs.len()))
+        .filter(|&i| unknown_line(&chains[i]))
+        .collect();
+    for back in 1..=LINE_LOOKBACK {
+        if pending.is_empty() {
+            return;
+        }
+        let probes: Vec<u64> = pending
+            .iter()
+            .map(|&i| addrs[i].saturating_sub(back))
+            .collect();
+        let found = lookup(&probes);
+        let mut still = Vec::new();
+        for (j, &i) in pending.iter().enumerate() {
+            match found.get(j) {
+                Some(before)
+                    if !unknown_line(before)
+                        && before.last().map(|f| &f.0) == chains[i].last().map(|f| &f.0) =>
+                {
+                    chains[i] = before.clone();
+                }
+                _ => still.push(i),
+            }
+        }
+        pending = still;
+    }
+}
+
 /// Parses `addr2line -a -f -i` output: each address on a line of its own, then (function,
 /// file:line) pairs from the innermost inlined frame outwards.
 fn parse_frames(text: &str) -> Vec<Vec<Frame>> {
@@ -403,6 +464,64 @@ pub fn caller_location(path: &Path, addr: u64) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instruction_without_a_line_takes_the_line_before_it_in_the_same_function() {
+        let f = |func: &str, loc: &str| vec![(func.to_string(), loc.to_string())];
+        let chain = |frames: &[(&str, &str)]| -> Vec<Frame> {
+            frames
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        // 0x105: no line (a branch target); 2 bytes back, a line in the same function.
+        // 0x205: no line, and the bytes before it belong to another function: kept as it is.
+        // 0x300: has a line: untouched, never looked up.
+        // 0x405: no line in an inlined frame; the instruction before it (a branch inlined
+        // from elsewhere into the same compiled function) gives its whole chain.
+        let addrs = [0x105u64, 0x205, 0x300, 0x405];
+        let mut chains = vec![
+            f("poly_frommsg", "poly.rs:?"),
+            f("outer", "lib.rs:0"),
+            f("main", "main.rs:7"),
+            chain(&[("internal", "pow.rs:0"), ("array", "pow.rs:57")]),
+        ];
+        let select = chain(&[
+            ("select", "ct_choice.rs:63"),
+            ("internal", "pow.rs:166"),
+            ("array", "pow.rs:57"),
+        ]);
+        let mut asked = Vec::new();
+        fill_unknown_lines(&addrs, &mut chains, |probes| {
+            asked.extend_from_slice(probes);
+            probes
+                .iter()
+                .map(|&p| match p {
+                    0x104 => f("poly_frommsg", "poly.rs:?"),
+                    0x103 => f("poly_frommsg", "poly.rs:291 (discriminator 2)"),
+                    0x404 => select.clone(),
+                    _ if (0x1fd..0x205).contains(&p) => f("elsewhere", "other.rs:3"),
+                    _ => f("??", "??:0"),
+                })
+                .collect()
+        });
+        assert_eq!(
+            chains[0],
+            f("poly_frommsg", "poly.rs:291 (discriminator 2)")
+        );
+        assert_eq!(chains[1], f("outer", "lib.rs:0"));
+        assert_eq!(chains[2], f("main", "main.rs:7"));
+        assert_eq!(chains[3], select);
+        assert!(!asked.contains(&0x2ff) && !asked.contains(&0x102) && !asked.contains(&0x403));
+        assert_eq!(asked.iter().filter(|&&a| a < 0x105).count(), 2);
+        assert_eq!(
+            asked
+                .iter()
+                .filter(|&&a| (0x1f0..0x205).contains(&a))
+                .count() as u64,
+            LINE_LOOKBACK
+        );
+    }
 
     #[test]
     fn addr2line_output_with_inline_chains() {

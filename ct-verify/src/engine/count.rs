@@ -487,7 +487,7 @@ fn inline_chains<'a>(
     let mut out = HashMap::new();
     for (object, keys) in by_object {
         let addrs: Vec<u64> = keys.iter().map(|k| k.addr).collect();
-        if let Some(chains) = crate::elf::frames(Path::new(object), &addrs) {
+        if let Some(chains) = crate::elf::frames_with_lines(Path::new(object), &addrs) {
             out.extend(keys.into_iter().zip(chains));
         }
     }
