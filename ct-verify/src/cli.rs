@@ -634,14 +634,13 @@ impl HostRun<'_> {
         );
         let cwd = Some(suite.package_root.as_path());
         let progress = Progress::new(&format!("{}: taint", suite.bench), n);
-        let results = taint::run(
-            &suite.exe,
+        let memcheck = taint::Memcheck {
+            exe: &suite.exe,
             cwd,
-            targets,
-            self.scratch,
-            self.timeout,
-            &progress,
-        );
+            scratch: self.scratch,
+            timeout: self.timeout,
+        };
+        let results = taint::run(&memcheck, targets, &progress);
         progress.finish();
         for (row, r) in rows.iter_mut().zip(results) {
             row.push(r);

@@ -379,15 +379,8 @@ pub fn short_path(p: &str) -> String {
 /// Checks with a tainted branch or address are run a second time, with `--track-origins=yes`
 /// (several times slower, so only for them): the origin of each error tells a use of the
 /// secret from a use of a value declassified inside the check, and names that `declassify()`.
-pub fn run(
-    exe: &Path,
-    cwd: Option<&Path>,
-    targets: &[String],
-    scratch: &Path,
-    timeout: Duration,
-    progress: &Progress,
-) -> Vec<CheckResult> {
-    let mut results = run_pass(exe, cwd, targets, scratch, timeout, progress, false);
+pub fn run(memcheck: &Memcheck<'_>, targets: &[String], progress: &Progress) -> Vec<CheckResult> {
+    let mut results = memcheck.pass(targets, progress, false);
     let again: Vec<usize> = (0..targets.len())
         .filter(|&i| {
             matches!(&results[i].evidence, crate::engine::Evidence::Flow(f)
@@ -398,15 +391,7 @@ pub fn run(
         return results;
     }
     let names: Vec<String> = again.iter().map(|&i| targets[i].clone()).collect();
-    let traced = run_pass(
-        exe,
-        cwd,
-        &names,
-        scratch,
-        timeout,
-        &Progress::hidden(),
-        true,
-    );
+    let traced = memcheck.pass(&names, &Progress::hidden(), true);
     for (i, r) in again.into_iter().zip(traced) {
         // A check that fails only under origin tracking keeps its first verdict.
         if r.verdict != Verdict::Error {
@@ -416,130 +401,141 @@ pub fn run(
     results
 }
 
-fn run_pass(
-    exe: &Path,
-    cwd: Option<&Path>,
-    targets: &[String],
-    scratch: &Path,
-    timeout: Duration,
-    progress: &Progress,
-    origins: bool,
-) -> Vec<CheckResult> {
-    let mut results: Vec<Option<CheckResult>> = vec![None; targets.len()];
-    let batch = run_once(exe, cwd, targets, scratch, timeout, origins, &mut |n| {
-        progress.set(n)
-    });
-    let mut retry = Vec::new();
-    for (i, target) in targets.iter().enumerate() {
-        match &batch {
-            Ok(b) => match b.get(i) {
-                Some(Some(r)) => results[i] = Some(r.clone()),
-                _ if targets.len() > 1 => retry.push(i),
-                _ => results[i] = Some(CheckResult::error(target, EngineName::Taint, "no result")),
-            },
-            Err(e) if targets.len() == 1 => {
-                results[i] = Some(CheckResult::error(target, EngineName::Taint, e.clone()))
+/// The suite executable under memcheck: where it runs and how long a check may take.
+pub struct Memcheck<'a> {
+    /// The suite executable.
+    pub exe: &'a Path,
+    /// Its working directory (the package root), or this process's.
+    pub cwd: Option<&'a Path>,
+    /// Where memcheck's XML and the suite's records go.
+    pub scratch: &'a Path,
+    /// Per check (a process over several checks gets their sum; twice that with origins).
+    pub timeout: Duration,
+}
+
+impl Memcheck<'_> {
+    /// One pass over `targets` (`origins`: with `--track-origins=yes`): one process for all,
+    /// then a process of its own for each check that one did not finish.
+    fn pass(&self, targets: &[String], progress: &Progress, origins: bool) -> Vec<CheckResult> {
+        let mut results: Vec<Option<CheckResult>> = vec![None; targets.len()];
+        let batch = self.run_once(targets, origins, &mut |n| progress.set(n));
+        let mut retry = Vec::new();
+        for (i, target) in targets.iter().enumerate() {
+            match &batch {
+                Ok(b) => match b.get(i) {
+                    Some(Some(r)) => results[i] = Some(r.clone()),
+                    _ if targets.len() > 1 => retry.push(i),
+                    _ => {
+                        results[i] =
+                            Some(CheckResult::error(target, EngineName::Taint, "no result"))
+                    }
+                },
+                Err(e) if targets.len() == 1 => {
+                    results[i] = Some(CheckResult::error(target, EngineName::Taint, e.clone()))
+                }
+                Err(_) => retry.push(i),
             }
-            Err(_) => retry.push(i),
         }
-    }
-    progress.set(targets.len() - retry.len());
-    for (done, i) in (targets.len() - retry.len() + 1..).zip(retry) {
-        let one = std::slice::from_ref(&targets[i]);
-        results[i] = Some(
-            match run_once(exe, cwd, one, scratch, timeout, origins, &mut |_| {}) {
+        progress.set(targets.len() - retry.len());
+        for (done, i) in (targets.len() - retry.len() + 1..).zip(retry) {
+            let one = std::slice::from_ref(&targets[i]);
+            results[i] = Some(match self.run_once(one, origins, &mut |_| {}) {
                 Ok(mut r) => r.pop().flatten().unwrap_or_else(|| {
                     CheckResult::error(&targets[i], EngineName::Taint, "no result")
                 }),
                 Err(e) => CheckResult::error(&targets[i], EngineName::Taint, e),
-            },
-        );
-        progress.set(done);
+            });
+            progress.set(done);
+        }
+        results
+            .into_iter()
+            .zip(targets)
+            .map(|(r, t)| {
+                r.unwrap_or_else(|| CheckResult::error(t, EngineName::Taint, "no result"))
+            })
+            .collect()
     }
-    results
-        .into_iter()
-        .zip(targets)
-        .map(|(r, t)| r.unwrap_or_else(|| CheckResult::error(t, EngineName::Taint, "no result")))
-        .collect()
-}
-
-/// One memcheck process over `targets` (`origins`: with `--track-origins=yes`): `None` for a
-/// check that needs a run of its own. `finished(n)`: n checks done so far.
-fn run_once(
-    exe: &Path,
-    cwd: Option<&Path>,
-    targets: &[String],
-    scratch: &Path,
-    timeout: Duration,
-    origins: bool,
-    finished: &mut dyn FnMut(usize),
-) -> Result<Vec<Option<CheckResult>>, String> {
-    let xml = scratch.join("memcheck.xml");
-    let _ = std::fs::remove_file(&xml);
-    let names = targets.join("\n");
-    let launch = Launch {
-        exe,
-        mode: "taint",
-        target: Some(&names),
-        wrapper: vec![
-            "valgrind".into(),
-            "--tool=memcheck".into(),
-            "--xml=yes".into(),
-            format!("--xml-file={}", xml.display()),
-            "--error-limit=no".into(),
-            "--leak-check=no".into(),
-            format!("--track-origins={}", if origins { "yes" } else { "no" }),
-            "--read-inline-info=yes".into(),
-            // Deep stacks must still reach the harness frame that marks them as inside the check.
-            "--num-callers=500".into(),
-            "--child-silent-after-fork=yes".into(),
-        ],
-        env: Vec::new(),
-        inherit_stderr: false,
-        // Origin tracking makes memcheck up to about twice as slow.
-        timeout: timeout * targets.len().max(1) as u32 * if origins { 2 } else { 1 },
-        cwd,
-    };
-    let run = process::run_suite_watched(&launch, scratch, finished)
-        .map_err(|e| format!("cannot start valgrind: {e}"))?;
-    let text = std::fs::read_to_string(&xml)
-        .map_err(|e| format!("memcheck wrote no XML ({e}); {}", run.failure()))?;
-    let errors = parse_xml_sections(&text)?;
-    let single = targets.len() == 1;
-    Ok(targets
-        .iter()
-        .enumerate()
-        .map(|(i, target)| match process::outcome(&run, target) {
-            Some(Record::Done {
-                calls,
-                memcheck_errors,
-                panicked,
-                allow_declassify,
-                ..
-            }) => {
-                let mine: Vec<MemcheckError> = errors
-                    .iter()
-                    .filter(|(s, _)| *s == Some(i))
-                    .map(|(_, e)| e.clone())
-                    .collect();
-                let result = judge(target, &mine, *calls, panicked, allow_declassify);
-                let no_site = matches!(&result.evidence,
+    /// One memcheck process over `targets` (`origins`: with `--track-origins=yes`): `None` for a
+    /// check that needs a run of its own. `finished(n)`: n checks done so far.
+    fn run_once(
+        &self,
+        targets: &[String],
+        origins: bool,
+        finished: &mut dyn FnMut(usize),
+    ) -> Result<Vec<Option<CheckResult>>, String> {
+        let Memcheck {
+            exe,
+            cwd,
+            scratch,
+            timeout,
+        } = *self;
+        let xml = scratch.join("memcheck.xml");
+        let _ = std::fs::remove_file(&xml);
+        let names = targets.join("\n");
+        let launch = Launch {
+            exe,
+            mode: "taint",
+            target: Some(&names),
+            wrapper: vec![
+                "valgrind".into(),
+                "--tool=memcheck".into(),
+                "--xml=yes".into(),
+                format!("--xml-file={}", xml.display()),
+                "--error-limit=no".into(),
+                "--leak-check=no".into(),
+                format!("--track-origins={}", if origins { "yes" } else { "no" }),
+                "--read-inline-info=yes".into(),
+                // Deep stacks must still reach the harness frame that marks them as inside the check.
+                "--num-callers=500".into(),
+                "--child-silent-after-fork=yes".into(),
+            ],
+            env: Vec::new(),
+            inherit_stderr: false,
+            // Origin tracking makes memcheck up to about twice as slow.
+            timeout: timeout * targets.len().max(1) as u32 * if origins { 2 } else { 1 },
+            cwd,
+        };
+        let run = process::run_suite_watched(&launch, scratch, finished)
+            .map_err(|e| format!("cannot start valgrind: {e}"))?;
+        let text = std::fs::read_to_string(&xml)
+            .map_err(|e| format!("memcheck wrote no XML ({e}); {}", run.failure()))?;
+        let errors = parse_xml_sections(&text)?;
+        let single = targets.len() == 1;
+        Ok(targets
+            .iter()
+            .enumerate()
+            .map(|(i, target)| match process::outcome(&run, target) {
+                Some(Record::Done {
+                    calls,
+                    memcheck_errors,
+                    panicked,
+                    allow_declassify,
+                    ..
+                }) => {
+                    let mine: Vec<MemcheckError> = errors
+                        .iter()
+                        .filter(|(s, _)| *s == Some(i))
+                        .map(|(_, e)| e.clone())
+                        .collect();
+                    let result = judge(target, &mine, *calls, panicked, allow_declassify);
+                    let no_site = matches!(&result.evidence,
                     crate::engine::Evidence::Flow(f) if f.sites.is_empty());
-                if no_site && *memcheck_errors > 0 && !single {
-                    None
-                } else {
-                    Some(result)
+                    if no_site && *memcheck_errors > 0 && !single {
+                        None
+                    } else {
+                        Some(result)
+                    }
                 }
-            }
-            Some(Record::Panic { message, .. }) => Some(CheckResult::error(
-                target,
-                EngineName::Taint,
-                format!("panicked: {message}"),
-            )),
-            _ if single => Some(CheckResult::error(target, EngineName::Taint, run.failure())),
-            _ => None,
-        })
-        .collect())
+                Some(Record::Panic { message, .. }) => Some(CheckResult::error(
+                    target,
+                    EngineName::Taint,
+                    format!("panicked: {message}"),
+                )),
+                _ if single => Some(CheckResult::error(target, EngineName::Taint, run.failure())),
+                _ => None,
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]
