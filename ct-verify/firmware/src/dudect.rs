@@ -199,11 +199,13 @@ pub(crate) fn run<S: Input, P, R, F: Fn(&S, &P) -> R, T: Ticks>(
         sampling::sample(
             stats,
             &mut warmup[..],
-            &mut classes,
-            &mut ticks,
+            sampling::Batch {
+                inputs: &mut inputs,
+                classes: &mut classes,
+                ticks: &mut ticks,
+            },
             MEASUREMENTS,
             resolution,
-            &mut inputs,
             prepare,
             |inputs, i| time(timer, &inputs[i], reps),
         );

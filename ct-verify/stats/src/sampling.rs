@@ -75,38 +75,51 @@ pub fn calibrate(resolution: u64, mut time: impl FnMut(Class, u32) -> u64) -> u3
     }
 }
 
+/// A batch of measurements: the caller's inputs, a class per slot, and the ticks each slot
+/// measured (`classes` and `ticks` as long as the batch).
+pub struct Batch<'a, B> {
+    /// The inputs, built by `prepare` (the caller's type: an array of inputs, say).
+    pub inputs: &'a mut B,
+    /// The class of each slot.
+    pub classes: &'a mut [Class],
+    /// The ticks of each slot's measurement.
+    pub ticks: &'a mut [u64],
+}
+
 /// One sample into `stats` (reset first): `warmup.len()` measurements that only set the
-/// cropping thresholds, then `measurements` that feed the tests, a batch of `classes.len()` at
-/// a time. `prepare(batch, classes)` draws a class per slot and builds the batch's inputs in
-/// `batch` (the caller's); `measure(batch, i)` times slot `i`. The whole batch is measured into `ticks` (as long as
-/// `classes`) before any result is recorded, so nothing between two measurements depends on
-/// their classes. Both counts must be whole batches.
-#[allow(clippy::too_many_arguments)]
+/// cropping thresholds, then `measurements` that feed the tests, a batch at a time.
+/// `prepare(inputs, classes)` draws a class per slot and builds the batch's inputs;
+/// `measure(inputs, i)` times slot `i`. The whole batch is measured before any result is
+/// recorded, so nothing between two measurements depends on their classes. Both counts must be
+/// whole batches.
 pub fn sample<B>(
     stats: &mut Dudect,
     warmup: &mut [u64],
-    classes: &mut [Class],
-    ticks: &mut [u64],
+    batch: Batch<'_, B>,
     measurements: usize,
     resolution: u64,
-    inputs: &mut B,
     mut prepare: impl FnMut(&mut B, &mut [Class]),
     mut measure: impl FnMut(&mut B, usize) -> u64,
 ) {
-    let batch = classes.len();
+    let Batch {
+        inputs,
+        classes,
+        ticks,
+    } = batch;
+    let size = classes.len();
     assert!(
-        batch > 0 && ticks.len() == batch && warmup.len() % batch == 0 && measurements % batch == 0,
+        size > 0 && ticks.len() == size && warmup.len() % size == 0 && measurements % size == 0,
         "warm-up and measurements must be whole batches"
     );
     *stats = Dudect::new();
-    for first in (0..warmup.len() + measurements).step_by(batch) {
+    for first in (0..warmup.len() + measurements).step_by(size) {
         prepare(inputs, classes);
         for (i, t) in ticks.iter_mut().enumerate() {
             *t = measure(inputs, i);
         }
         if first < warmup.len() {
-            warmup[first..first + batch].copy_from_slice(ticks);
-            if first + batch == warmup.len() {
+            warmup[first..first + size].copy_from_slice(ticks);
+            if first + size == warmup.len() {
                 stats.set_thresholds(warmup, resolution);
             }
         } else {
@@ -191,11 +204,13 @@ mod tests {
         sample(
             &mut stats,
             &mut warmup,
-            &mut classes,
-            &mut ticks,
+            Batch {
+                inputs: &mut slots,
+                classes: &mut classes,
+                ticks: &mut ticks,
+            },
             16_000,
             1,
-            &mut slots,
             |slots, classes| {
                 for (i, (c, s)) in classes.iter_mut().zip(slots.iter_mut()).enumerate() {
                     *c = if i % 2 == 0 {

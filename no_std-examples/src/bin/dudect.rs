@@ -144,11 +144,13 @@ fn sample<T: Timer>(
     sampling::sample(
         stats,
         &mut warmup,
-        &mut classes,
-        &mut ticks,
+        sampling::Batch {
+            inputs: &mut inputs,
+            classes: &mut classes,
+            ticks: &mut ticks,
+        },
         MEASUREMENTS,
         resolution,
-        &mut inputs,
         |inputs, classes| prepare(rng, inputs, classes),
         |inputs, i| time(timer, f, &inputs[i], reps),
     );
