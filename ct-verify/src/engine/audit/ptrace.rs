@@ -150,18 +150,7 @@ fn trace(
         match tracee.wait()? {
             Stop::Exited(0) => break,
             Stop::Exited(code) => return Err(format!("the suite exited with status {code}")),
-            Stop::Signaled(sig) => {
-                return Err(format!(
-                    "the suite was killed by signal {sig}{}",
-                    if sig == libc::SIGKILL {
-                        " (timed out?)"
-                    } else if sig == libc::SIGTRAP {
-                        " (a thread the tracer does not follow hit a breakpoint)"
-                    } else {
-                        ""
-                    }
-                ))
-            }
+            Stop::Signaled(sig) => return Err(killed(sig)),
             Stop::Stopped(libc::SIGTRAP) => {
                 let regs = tracee.regs()?;
                 let at = regs.rip.wrapping_sub(1);
@@ -174,26 +163,9 @@ fn trace(
                         if !sites_set {
                             // Shared libraries are loaded by now.
                             sites_set = true;
-                            let maps = tracee.maps()?;
-                            let mut elves: HashMap<&Path, Elf> = HashMap::new();
-                            for (index, site) in sites.iter().enumerate() {
-                                if !elves.contains_key(site.object.as_path()) {
-                                    elves.insert(&site.object, Elf::load(&site.object)?);
-                                }
-                                let elf = &elves[site.object.as_path()];
-                                let (at, instr) = locate_site(tracee, &maps, elf, site)?;
-                                let kind = Kind::Site(index, Box::new(instr));
-                                breakpoints.insert(at, tracee.insert(at, kind)?);
-                            }
+                            breakpoints.extend(site_breakpoints(tracee, sites)?);
                         }
-                        let len = (regs.rdx as usize).min(256);
-                        let mut label = vec![0u8; len];
-                        tracee.read(regs.rsi, &mut label)?;
-                        calls.push(CallOperands {
-                            public: regs.rdi as usize,
-                            label: String::from_utf8_lossy(&label).into_owned(),
-                            hits: Vec::new(),
-                        });
+                        calls.push(call_begins(tracee, &regs)?);
                         current = Some(calls.len() - 1);
                     }
                     Kind::End => current = None,
@@ -219,6 +191,45 @@ fn trace(
         }
     }
     Ok(calls)
+}
+
+/// Why the suite stopped on signal `sig`, with the likely cause.
+fn killed(sig: i32) -> String {
+    let why = match sig {
+        libc::SIGKILL => " (timed out?)",
+        libc::SIGTRAP => " (a thread the tracer does not follow hit a breakpoint)",
+        _ => "",
+    };
+    format!("the suite was killed by signal {sig}{why}")
+}
+
+/// A breakpoint at each divide site, by run-time address (the sites' objects read once each).
+fn site_breakpoints(tracee: &Tracee, sites: &[Site]) -> Result<Vec<(u64, Breakpoint)>, String> {
+    let maps = tracee.maps()?;
+    let mut elves: HashMap<&Path, Elf> = HashMap::new();
+    let mut out = Vec::new();
+    for (index, site) in sites.iter().enumerate() {
+        if !elves.contains_key(site.object.as_path()) {
+            elves.insert(&site.object, Elf::load(&site.object)?);
+        }
+        let elf = &elves[site.object.as_path()];
+        let (at, instr) = locate_site(tracee, &maps, elf, site)?;
+        out.push((at, tracee.insert(at, Kind::Site(index, Box::new(instr)))?));
+    }
+    Ok(out)
+}
+
+/// The call the harness's begin marker announces: public input index in `rdi`, the secret
+/// input's label at `rsi` (`rdx` bytes, at most 256 read).
+fn call_begins(tracee: &Tracee, regs: &libc::user_regs_struct) -> Result<CallOperands, String> {
+    let len = (regs.rdx as usize).min(256);
+    let mut label = vec![0u8; len];
+    tracee.read(regs.rsi, &mut label)?;
+    Ok(CallOperands {
+        public: regs.rdi as usize,
+        label: String::from_utf8_lossy(&label).into_owned(),
+        hits: Vec::new(),
+    })
 }
 
 /// The run-time address of a site (of `elf`) and the instruction decoded there.
