@@ -82,6 +82,101 @@ impl Reader<'_> {
             self.u32(o).map(u64::from)
         }
     }
+
+    /// The file header's machine and where the program and section header tables are.
+    fn header(&self) -> Option<Header> {
+        // e_phoff, e_shoff, and e_phentsize (the next five 16-bit fields follow it).
+        let (phoff, shoff, ph) = if self.wide {
+            (self.u64(32)?, self.u64(40)?, 54)
+        } else {
+            (u64::from(self.u32(28)?), u64::from(self.u32(32)?), 42)
+        };
+        Some(Header {
+            machine: self.u16(18)?,
+            phoff: phoff as usize,
+            phentsize: self.u16(ph)? as usize,
+            phnum: self.u16(ph + 2)? as usize,
+            shoff: shoff as usize,
+            shentsize: self.u16(ph + 4)? as usize,
+            shnum: self.u16(ph + 6)? as usize,
+        })
+    }
+
+    /// The `PT_LOAD` segments.
+    fn load_segments(&self, h: &Header) -> Option<Vec<Segment>> {
+        // Program header: p_offset, p_vaddr, p_filesz.
+        let (p_offset, p_vaddr, p_filesz) = if self.wide { (8, 16, 32) } else { (4, 8, 16) };
+        let mut segments = Vec::new();
+        for i in 0..h.phnum {
+            let at = h.phoff + i * h.phentsize;
+            if self.u32(at)? != 1 {
+                continue; // not PT_LOAD
+            }
+            segments.push(Segment {
+                offset: self.word(at + p_offset)?,
+                vaddr: self.word(at + p_vaddr)?,
+                filesz: self.word(at + p_filesz)?,
+            });
+        }
+        Some(segments)
+    }
+
+    /// The `STT_FUNC` symbols of every symbol table (Thumb bit cleared on Arm), unsorted.
+    fn function_symbols(&self, h: &Header) -> Option<Vec<Symbol>> {
+        // Section header: sh_offset, sh_size, sh_link; symbol: st_value, st_size, st_info, size.
+        let (sh_offset, sh_size, sh_link) = if self.wide {
+            (24, 32, 40)
+        } else {
+            (16, 20, 24)
+        };
+        let (st_value, st_size, st_info, sym_size) = if self.wide {
+            (8, 16, 4, 24)
+        } else {
+            (4, 8, 12, 16)
+        };
+        let thumb = h.machine == EM_ARM;
+        let mut functions = Vec::new();
+        for i in 0..h.shnum {
+            let at = h.shoff + i * h.shentsize;
+            if self.u32(at + 4)? != 2 {
+                continue; // not SHT_SYMTAB
+            }
+            let off = self.word(at + sh_offset)? as usize;
+            let size = self.word(at + sh_size)? as usize;
+            let str_at = h.shoff + self.u32(at + sh_link)? as usize * h.shentsize;
+            let str_off = self.word(str_at + sh_offset)? as usize;
+            let str_size = self.word(str_at + sh_size)? as usize;
+            let strtab = self.data.get(str_off..str_off + str_size)?;
+            for s in (off..off + size).step_by(sym_size) {
+                if *self.data.get(s + st_info)? & 0xf != 2 {
+                    continue; // not STT_FUNC
+                }
+                let name = strtab
+                    .get(self.u32(s)? as usize..)
+                    .and_then(|n| n.split(|&c| c == 0).next())
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+                    .unwrap_or_default();
+                let start = self.word(s + st_value)?;
+                functions.push(Symbol {
+                    name,
+                    start: if thumb { start & !1 } else { start },
+                    size: self.word(s + st_size)?,
+                });
+            }
+        }
+        Some(functions)
+    }
+}
+
+/// Where an ELF file's header tables are.
+struct Header {
+    machine: u16,
+    phoff: usize,
+    phentsize: usize,
+    phnum: usize,
+    shoff: usize,
+    shentsize: usize,
+    shnum: usize,
 }
 
 impl Elf {
@@ -103,78 +198,14 @@ impl Elf {
             _ => return Err("not a little-endian ELF32 or ELF64 file".into()),
         };
         let r = Reader { data: &data, wide };
-        let bad = || "truncated ELF".to_string();
-        // (e_phoff, e_shoff, e_phentsize) and the field layout of one program header.
-        let (phoff, shoff, ph) = if wide {
-            (r.u64(32), r.u64(40), 54)
-        } else {
-            (r.u32(28).map(u64::from), r.u32(32).map(u64::from), 42)
-        };
-        let (phoff, shoff) = (
-            phoff.ok_or_else(bad)? as usize,
-            shoff.ok_or_else(bad)? as usize,
-        );
-        let machine = r.u16(18).ok_or_else(bad)?;
-        let phentsize = r.u16(ph).ok_or_else(bad)? as usize;
-        let phnum = r.u16(ph + 2).ok_or_else(bad)? as usize;
-        let shentsize = r.u16(ph + 4).ok_or_else(bad)? as usize;
-        let shnum = r.u16(ph + 6).ok_or_else(bad)? as usize;
-        // Program header: p_offset, p_vaddr, p_filesz.
-        let (p_offset, p_vaddr, p_filesz) = if wide { (8, 16, 32) } else { (4, 8, 16) };
-        let mut segments = Vec::new();
-        for i in 0..phnum {
-            let at = phoff + i * phentsize;
-            if r.u32(at).ok_or_else(bad)? != 1 {
-                continue; // not PT_LOAD
-            }
-            segments.push(Segment {
-                offset: r.word(at + p_offset).ok_or_else(bad)?,
-                vaddr: r.word(at + p_vaddr).ok_or_else(bad)?,
-                filesz: r.word(at + p_filesz).ok_or_else(bad)?,
-            });
-        }
-        // Section header: sh_offset, sh_size, sh_link; symbol: st_value, st_size, st_info, size.
-        let (sh_offset, sh_size, sh_link) = if wide { (24, 32, 40) } else { (16, 20, 24) };
-        let (st_value, st_size, st_info, sym_size) =
-            if wide { (8, 16, 4, 24) } else { (4, 8, 12, 16) };
-        let thumb = machine == EM_ARM;
-        let mut functions = Vec::new();
-        for i in 0..shnum {
-            let at = shoff + i * shentsize;
-            if r.u32(at + 4).ok_or_else(bad)? != 2 {
-                continue; // not SHT_SYMTAB
-            }
-            let off = r.word(at + sh_offset).ok_or_else(bad)? as usize;
-            let size = r.word(at + sh_size).ok_or_else(bad)? as usize;
-            let link = r.u32(at + sh_link).ok_or_else(bad)? as usize;
-            let str_at = shoff + link * shentsize;
-            let str_off = r.word(str_at + sh_offset).ok_or_else(bad)? as usize;
-            let str_size = r.word(str_at + sh_size).ok_or_else(bad)? as usize;
-            let strtab = data.get(str_off..str_off + str_size).ok_or_else(bad)?;
-            for s in (off..off + size).step_by(sym_size) {
-                let info = *data.get(s + st_info).ok_or_else(bad)?;
-                if info & 0xf != 2 {
-                    continue; // not STT_FUNC
-                }
-                let name_off = r.u32(s).ok_or_else(bad)? as usize;
-                let name = strtab
-                    .get(name_off..)
-                    .and_then(|n| n.split(|&c| c == 0).next())
-                    .map(|n| String::from_utf8_lossy(n).into_owned())
-                    .unwrap_or_default();
-                let start = r.word(s + st_value).ok_or_else(bad)?;
-                functions.push(Symbol {
-                    name,
-                    start: if thumb { start & !1 } else { start },
-                    size: r.word(s + st_size).ok_or_else(bad)?,
-                });
-            }
-        }
+        let h = r.header().ok_or("truncated ELF")?;
+        let segments = r.load_segments(&h).ok_or("truncated ELF")?;
+        let mut functions = r.function_symbols(&h).ok_or("truncated ELF")?;
         functions.sort_by_key(|f| (f.start, std::cmp::Reverse(f.size)));
         Ok(Self {
             path: path.to_path_buf(),
             data,
-            machine,
+            machine: h.machine,
             segments,
             functions,
         })
