@@ -98,12 +98,6 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
         &owned
     };
     let doc = roxmltree::Document::parse(text).map_err(|e| format!("memcheck XML: {e}"))?;
-    let child_text = |n: roxmltree::Node<'_, '_>, name: &str| {
-        n.children()
-            .find(|c| c.has_tag_name(name))
-            .and_then(|c| c.text())
-            .map(|s| s.trim().to_string())
-    };
     let mut out = Vec::new();
     let mut section = None;
     for e in doc.root_element().children() {
@@ -115,57 +109,58 @@ pub fn parse_xml_sections(text: &str) -> Result<Vec<(Option<usize>, MemcheckErro
             }) {
                 section = Some(n);
             }
-            continue;
+        } else if e.has_tag_name("error") {
+            out.push((section, memcheck_error(e)));
         }
-        if !e.has_tag_name("error") {
-            continue;
-        }
-        let kind = child_text(e, "kind").unwrap_or_default();
-        let message = child_text(e, "what")
-            .or_else(|| {
-                e.children()
-                    .find(|c| c.has_tag_name("xwhat"))
-                    .and_then(|x| child_text(x, "text"))
-            })
-            .unwrap_or_default();
-        // The first stack is the error's; with origin tracking, the one after the `auxwhat`
-        // "Uninitialised value was created by ..." is the origin's.
-        let mut stacks = e.children().filter(|c| c.has_tag_name("stack"));
-        let frames = |s: Option<roxmltree::Node<'_, '_>>| {
-            let mut stack = Vec::new();
-            for f in s
-                .iter()
-                .flat_map(|s| s.children())
-                .filter(|c| c.has_tag_name("frame"))
-            {
-                let file = match (child_text(f, "dir"), child_text(f, "file")) {
-                    (Some(d), Some(f)) => Some(format!("{d}/{f}")),
-                    (None, Some(f)) => Some(f),
-                    _ => None,
-                };
-                stack.push(Frame {
-                    function: child_text(f, "fn")
-                        .unwrap_or_else(|| child_text(f, "ip").unwrap_or_default()),
-                    file,
-                    line: child_text(f, "line").and_then(|l| l.parse().ok()),
-                    object: child_text(f, "obj"),
-                });
-            }
-            stack
-        };
-        let stack = frames(stacks.next());
-        let origin = frames(stacks.next());
-        out.push((
-            section,
-            MemcheckError {
-                kind,
-                message,
-                stack,
-                origin,
-            },
-        ));
     }
     Ok(out)
+}
+
+/// The trimmed text of `n`'s first child element named `name`.
+fn child_text(n: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
+    n.children()
+        .find(|c| c.has_tag_name(name))
+        .and_then(|c| c.text())
+        .map(|s| s.trim().to_string())
+}
+
+/// One `<error>` element. The first stack is the error's; with origin tracking, the one after
+/// the `auxwhat` "Uninitialised value was created by ..." is the origin's.
+fn memcheck_error(e: roxmltree::Node<'_, '_>) -> MemcheckError {
+    let message = child_text(e, "what")
+        .or_else(|| {
+            e.children()
+                .find(|c| c.has_tag_name("xwhat"))
+                .and_then(|x| child_text(x, "text"))
+        })
+        .unwrap_or_default();
+    let mut stacks = e.children().filter(|c| c.has_tag_name("stack"));
+    MemcheckError {
+        kind: child_text(e, "kind").unwrap_or_default(),
+        message,
+        stack: stack_frames(stacks.next()),
+        origin: stack_frames(stacks.next()),
+    }
+}
+
+/// The frames of a `<stack>` element (none without one).
+fn stack_frames(stack: Option<roxmltree::Node<'_, '_>>) -> Vec<Frame> {
+    stack
+        .iter()
+        .flat_map(|s| s.children())
+        .filter(|c| c.has_tag_name("frame"))
+        .map(|f| Frame {
+            function: child_text(f, "fn")
+                .unwrap_or_else(|| child_text(f, "ip").unwrap_or_default()),
+            file: match (child_text(f, "dir"), child_text(f, "file")) {
+                (Some(d), Some(f)) => Some(format!("{d}/{f}")),
+                (None, Some(f)) => Some(f),
+                _ => None,
+            },
+            line: child_text(f, "line").and_then(|l| l.parse().ok()),
+            object: child_text(f, "obj"),
+        })
+        .collect()
 }
 
 /// Turns memcheck's errors into a verdict for `target` (through the shared
