@@ -471,19 +471,7 @@ impl Memcheck<'_> {
             exe,
             mode: "taint",
             target: Some(&names),
-            wrapper: vec![
-                "valgrind".into(),
-                "--tool=memcheck".into(),
-                "--xml=yes".into(),
-                format!("--xml-file={}", xml.display()),
-                "--error-limit=no".into(),
-                "--leak-check=no".into(),
-                format!("--track-origins={}", if origins { "yes" } else { "no" }),
-                "--read-inline-info=yes".into(),
-                // Deep stacks must still reach the harness frame that marks them as inside the check.
-                "--num-callers=500".into(),
-                "--child-silent-after-fork=yes".into(),
-            ],
+            wrapper: memcheck_command(&xml, origins),
             env: Vec::new(),
             inherit_stderr: false,
             // Origin tracking makes memcheck up to about twice as slow.
@@ -531,6 +519,24 @@ impl Memcheck<'_> {
             })
             .collect())
     }
+}
+
+/// valgrind's command line: memcheck writing XML to `xml`, every error kept, inline frames
+/// read, and stacks deep enough to reach the harness frame that marks an error as inside the
+/// check (`origins`: with `--track-origins=yes`).
+fn memcheck_command(xml: &Path, origins: bool) -> Vec<String> {
+    vec![
+        "valgrind".into(),
+        "--tool=memcheck".into(),
+        "--xml=yes".into(),
+        format!("--xml-file={}", xml.display()),
+        "--error-limit=no".into(),
+        "--leak-check=no".into(),
+        format!("--track-origins={}", if origins { "yes" } else { "no" }),
+        "--read-inline-info=yes".into(),
+        "--num-callers=500".into(),
+        "--child-silent-after-fork=yes".into(),
+    ]
 }
 
 #[cfg(test)]
